@@ -1,0 +1,123 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/wiredesk/wiredesk/pipeline"
+)
+
+// Streams names and sizes the two streams. The zero value means defaults.
+type Streams struct {
+	// Raw captures raw articles (pipeline.SubjectRawWildcard); default
+	// "ARTICLES_RAW".
+	Raw string
+	// Out captures the enriched, duplicates and dead-letter subjects;
+	// default "ARTICLES_OUT".
+	Out string
+	// Replicas is the replication factor of both streams; default 1. Use 3
+	// on a 3-node cluster.
+	Replicas int
+	// RawMaxAge keeps raw articles this long for replay; default 7 days.
+	RawMaxAge time.Duration
+	// OutMaxAge keeps outputs this long for consumers to replay; default 7 days.
+	OutMaxAge time.Duration
+	// RawMaxBytes and OutMaxBytes cap the streams' size; default 10 GiB
+	// each. The oldest messages go first when a cap is reached.
+	RawMaxBytes, OutMaxBytes int64
+	// DuplicateWindow is how long the streams remember Nats-Msg-Ids, so a
+	// publisher re-run or a redelivered output within it stores nothing
+	// new; default 1 hour.
+	DuplicateWindow time.Duration
+}
+
+func (s *Streams) setDefaults() {
+	if s.Raw == "" {
+		s.Raw = "ARTICLES_RAW"
+	}
+	if s.Out == "" {
+		s.Out = "ARTICLES_OUT"
+	}
+	if s.Replicas == 0 {
+		s.Replicas = 1
+	}
+	if s.RawMaxAge == 0 {
+		s.RawMaxAge = 7 * 24 * time.Hour
+	}
+	if s.OutMaxAge == 0 {
+		s.OutMaxAge = 7 * 24 * time.Hour
+	}
+	if s.RawMaxBytes == 0 {
+		s.RawMaxBytes = 10 << 30
+	}
+	if s.OutMaxBytes == 0 {
+		s.OutMaxBytes = 10 << 30
+	}
+	if s.DuplicateWindow == 0 {
+		s.DuplicateWindow = time.Hour
+	}
+}
+
+// Validate reports a configuration that cannot work.
+func (s Streams) Validate() error {
+	s.setDefaults()
+	switch {
+	case s.Raw == s.Out:
+		return fmt.Errorf("raw and output streams must differ, both are %q", s.Raw)
+	case s.Replicas < 1 || s.Replicas > 5:
+		return fmt.Errorf("replicas must be 1 to 5, got %d", s.Replicas)
+	case s.DuplicateWindow > s.RawMaxAge || s.DuplicateWindow > s.OutMaxAge:
+		return errors.New("duplicate window must not exceed the streams' max age")
+	}
+	return nil
+}
+
+// Config returns the JetStream configurations of the raw and output streams.
+func (s Streams) Config() (raw, out jetstream.StreamConfig) {
+	s.setDefaults()
+	raw = jetstream.StreamConfig{
+		Name:        s.Raw,
+		Description: "wiredesk raw articles, kept for replay",
+		Subjects:    []string{pipeline.SubjectRawWildcard},
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      s.RawMaxAge,
+		MaxBytes:    s.RawMaxBytes,
+		Storage:     jetstream.FileStorage,
+		Replicas:    s.Replicas,
+		Duplicates:  s.DuplicateWindow,
+	}
+	out = jetstream.StreamConfig{
+		Name:        s.Out,
+		Description: "wiredesk outputs: enriched articles, duplicates and dead letters",
+		Subjects:    []string{pipeline.SubjectEnriched, pipeline.SubjectDuplicates, pipeline.SubjectDLQ},
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      s.OutMaxAge,
+		MaxBytes:    s.OutMaxBytes,
+		Storage:     jetstream.FileStorage,
+		Replicas:    s.Replicas,
+		Duplicates:  s.DuplicateWindow,
+	}
+	return raw, out
+}
+
+// EnsureStreams creates both streams, or updates them to the configuration
+// when they exist; it is idempotent and safe to call from every worker at
+// start-up.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, s Streams) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	raw, out := s.Config()
+	for _, cfg := range []jetstream.StreamConfig{raw, out} {
+		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("create or update stream %s: %w", cfg.Name, err)
+		}
+	}
+	return nil
+}
