@@ -30,24 +30,36 @@ type Event struct {
 	// earlier matched.
 	Evidence *Evidence `json:"evidence"`
 
+	// Title is the headline: from the input, else found in the text;
+	// empty when unknown.
 	Title string `json:"title"`
 	// Text is the cleaned article text: paragraphs separated by "\n\n".
-	Text     string `json:"text"`
-	Lead     string `json:"lead"`
+	Text string `json:"text"`
+	// Lead is the first 1–3 sentences of Text, at most 300 characters;
+	// empty when the text has no sentence.
+	Lead string `json:"lead"`
+	// Byline and Dateline are the author and place lines when present.
 	Byline   string `json:"byline"`
 	Dateline string `json:"dateline"`
-	Source   string `json:"source"`
-	URL      string `json:"url"`
+	// Source is the publishing site: from the input, else the URL's domain.
+	Source string `json:"source"`
+	URL    string `json:"url"`
 	// PublishedAt is from the input, or found in the text; nil when unknown.
 	PublishedAt *time.Time `json:"published_at"`
 	IngestedAt  time.Time  `json:"ingested_at"`
 
-	Language           string    `json:"language"`
-	LanguageConfidence float64   `json:"language_confidence"`
-	Entities           []Entity  `json:"entities"`
-	Keywords           []Keyword `json:"keywords"`
-	WordCount          int       `json:"word_count"`
-	ReadingTimeSeconds int       `json:"reading_time_seconds"`
+	// Language is an ISO 639-1 code, "und" when undetermined;
+	// LanguageConfidence is in [0, 1], 0 when undetermined.
+	Language           string  `json:"language"`
+	LanguageConfidence float64 `json:"language_confidence"`
+	// Entities are in order of first mention, aliases merged.
+	Entities []Entity `json:"entities"`
+	// Keywords are best first; the best scores 1.
+	Keywords  []Keyword `json:"keywords"`
+	WordCount int       `json:"word_count"`
+	// ReadingTimeSeconds is at 230 words per minute, rounded up; 0 for no
+	// words.
+	ReadingTimeSeconds int `json:"reading_time_seconds"`
 
 	PipelineVersion string `json:"pipeline_version"`
 	// StreamSeq is the raw stream sequence of the input; 0 in batch mode.
@@ -106,7 +118,9 @@ type DeadLetter struct {
 	MsgID     string `json:"msg_id,omitempty"`
 	// Stream and StreamSeq locate the original message, which the raw
 	// stream keeps for its retention period.
-	Stream     string    `json:"stream,omitempty"`
+	Stream string `json:"stream,omitempty"`
+	// Origin is where batch mode read the input (path or path:line).
+	Origin     string    `json:"origin,omitempty"`
 	StreamSeq  uint64    `json:"stream_seq,omitempty"`
 	Deliveries uint64    `json:"deliveries,omitempty"`
 	FailedAt   time.Time `json:"failed_at"`

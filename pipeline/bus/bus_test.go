@@ -21,7 +21,7 @@ import (
 	"github.com/wiredesk/wiredesk/pipeline/embedded"
 )
 
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
+func newTestCtx(t testing.TB, d time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
@@ -29,7 +29,7 @@ func newTestCtx(t *testing.T, d time.Duration) context.Context {
 }
 
 // startJetStream starts an in-process server with the wiredesk streams.
-func startJetStream(t *testing.T) jetstream.JetStream {
+func startJetStream(t testing.TB) jetstream.JetStream {
 	t.Helper()
 	s, err := embedded.Start(embedded.Config{DataDir: t.TempDir()})
 	if err != nil {
@@ -51,7 +51,7 @@ func startJetStream(t *testing.T) jetstream.JetStream {
 	return js
 }
 
-func publishRaw(t *testing.T, js jetstream.JetStream, payload []byte) {
+func publishRaw(t testing.TB, js jetstream.JetStream, payload []byte) {
 	t.Helper()
 	msg := nats.NewMsg(pipeline.SubjectRawPrefix + ".test")
 	msg.Data = payload
@@ -67,7 +67,7 @@ func article(id, text string) []byte {
 }
 
 // outputs reads every message of the output stream.
-func outputs(t *testing.T, js jetstream.JetStream) []jetstream.Msg {
+func outputs(t testing.TB, js jetstream.JetStream) []jetstream.Msg {
 	t.Helper()
 	ctx := newTestCtx(t, 10*time.Second)
 	c, err := js.OrderedConsumer(ctx, "ARTICLES_OUT", jetstream.OrderedConsumerConfig{})
@@ -90,7 +90,7 @@ func outputs(t *testing.T, js jetstream.JetStream) []jetstream.Msg {
 }
 
 // waitFor polls until cond holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -101,7 +101,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-func outCount(t *testing.T, js jetstream.JetStream) uint64 {
+func outCount(t testing.TB, js jetstream.JetStream) uint64 {
 	t.Helper()
 	s, err := js.Stream(newTestCtx(t, 5*time.Second), "ARTICLES_OUT")
 	if err != nil {
@@ -115,7 +115,7 @@ func outCount(t *testing.T, js jetstream.JetStream) uint64 {
 }
 
 // runConsumer runs a consumer with the stage until the test ends.
-func runConsumer(t *testing.T, js jetstream.JetStream, cfg Config, reg prometheus.Registerer, stage pipeline.Stage) (stop func() error) {
+func runConsumer(t testing.TB, js jetstream.JetStream, cfg Config, reg prometheus.Registerer, stage pipeline.Stage) (stop func() error) {
 	t.Helper()
 	c, err := NewConsumer(newTestCtx(t, 10*time.Second), js, cfg, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
@@ -172,6 +172,27 @@ func TestStreamsValidate(t *testing.T) {
 		{"same names", Streams{Raw: "A", Out: "A"}, false},
 		{"too many replicas", Streams{Replicas: 7}, false},
 		{"window longer than age", Streams{DuplicateWindow: 48 * time.Hour, RawMaxAge: time.Hour}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.cfg.Validate(); (err == nil) != tc.ok {
+				t.Errorf("Validate() = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"zero value", Config{}, true},
+		{"negative publish window", Config{MaxPublishPending: -1}, false},
+		{"publish timeout as long as ack wait", Config{PublishTimeout: 30 * time.Second}, false},
+		{"publish timeout shorter than ack wait", Config{PublishTimeout: 10 * time.Second, AckWait: time.Minute}, true},
+		{"negative prefetch", Config{Prefetch: -1}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -327,6 +348,92 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	}
 	if info.NumAckPending != 0 || info.AckFloor.Stream != 1 {
 		t.Errorf("after shutdown ack pending = %d, ack floor = %d; want 0 and 1", info.NumAckPending, info.AckFloor.Stream)
+	}
+}
+
+// counterValue returns the value of a counter without labels in reg.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
+
+// ackFloor returns the raw stream sequence up to which the durable
+// consumer has every message acknowledged, and how many await an ack.
+func ackFloor(t *testing.T, js jetstream.JetStream) (floor uint64, pending int) {
+	t.Helper()
+	c, err := js.Consumer(newTestCtx(t, 5*time.Second), "ARTICLES_RAW", "wiredesk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(newTestCtx(t, 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.AckFloor.Stream, info.NumAckPending
+}
+
+func TestUnstoredOutputIsRetriedNotAcked(t *testing.T) {
+	tests := []struct {
+		name string
+		// block makes publishes of outputs fail until the returned
+		// function is called.
+		block func(t *testing.T, js jetstream.JetStream) (unblock func())
+	}{
+		{"no output stream", func(t *testing.T, js jetstream.JetStream) func() {
+			return func() {}
+		}},
+		{"no acknowledgement", func(t *testing.T, js jetstream.JetStream) func() {
+			// A silent subscriber takes the outputs and never answers.
+			sub, err := js.Conn().Subscribe(pipeline.SubjectEnriched, func(*nats.Msg) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() {
+				if err := sub.Unsubscribe(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			js := startJetStream(t)
+			// Without the output stream no output is stored until it is back.
+			if err := js.DeleteStream(newTestCtx(t, 5*time.Second), "ARTICLES_OUT"); err != nil {
+				t.Fatal(err)
+			}
+			unblock := tc.block(t, js)
+			reg := prometheus.NewRegistry()
+			runConsumer(t, js, Config{MaxDeliver: 1000, BackoffBase: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond,
+				PublishTimeout: 100 * time.Millisecond}, reg, passThrough)
+			publishRaw(t, js, article("a", "first report"))
+			waitFor(t, 20*time.Second, "two failed publishes", func() bool { return counterValue(t, reg, "wiredesk_publish_errors_total") >= 2 })
+			if floor, _ := ackFloor(t, js); floor != 0 {
+				t.Fatalf("ack floor = %d while no output could be stored, want 0", floor)
+			}
+			unblock()
+			if err := EnsureStreams(newTestCtx(t, 5*time.Second), js, Streams{}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 20*time.Second, "the output", func() bool { return outCount(t, js) == 1 })
+			waitFor(t, 10*time.Second, "the ack", func() bool {
+				floor, pending := ackFloor(t, js)
+				return floor == 1 && pending == 0
+			})
+			if got := counterValue(t, reg, "wiredesk_redeliveries_total"); got < 1 {
+				t.Errorf("redeliveries = %v, want at least 1", got)
+			}
+		})
 	}
 }
 

@@ -20,6 +20,16 @@ import (
 	"github.com/wiredesk/wiredesk/pipeline"
 )
 
+// Defaults of a zero [Config] for the throughput settings, chosen with
+// cmd/loadbench (see BENCHMARKS.md): a pull of 128 messages amortises the
+// pull round trip, and 256 outputs awaiting acknowledgement keep the
+// connection busy while bounding memory to a few megabytes of typical
+// articles.
+const (
+	DefaultPrefetch          = 128
+	DefaultMaxPublishPending = 256
+)
+
 // Config configures a [Consumer]. The zero value means defaults.
 type Config struct {
 	Streams Streams
@@ -28,11 +38,23 @@ type Config struct {
 	// Workers is how many messages this process handles at once; default 4.
 	Workers int
 	// Prefetch bounds the messages buffered ahead of the workers
-	// (PullMaxMessages); default 2×Workers. Memory per process is bounded
-	// by Prefetch+Workers messages whatever the backlog.
+	// (PullMaxMessages); default DefaultPrefetch. Memory per process is
+	// bounded by Prefetch+Workers+MaxPublishPending messages whatever the
+	// backlog.
 	Prefetch int
+	// MaxPublishPending bounds the outputs published and awaiting the
+	// output stream's acknowledgement. Outputs are published without
+	// waiting, and each raw message is acknowledged when the stream's
+	// acknowledgement of its own output arrives; default
+	// DefaultMaxPublishPending.
+	MaxPublishPending int
+	// PublishTimeout is how long an output may await the stream's
+	// acknowledgement before its raw message is retried; default 5s.
+	PublishTimeout time.Duration
 	// MaxAckPending bounds unacknowledged messages across all workers;
-	// default 1024.
+	// default 1024. Each process holds up to
+	// Prefetch+Workers+MaxPublishPending of them: a smaller limit throttles
+	// delivery.
 	MaxAckPending int
 	// AckWait is how long the server waits for an acknowledgement before
 	// redelivering; default 30s. Slow messages are kept alive with
@@ -65,7 +87,13 @@ func (c *Config) setDefaults() {
 		c.Workers = 4
 	}
 	if c.Prefetch == 0 {
-		c.Prefetch = 2 * c.Workers
+		c.Prefetch = DefaultPrefetch
+	}
+	if c.MaxPublishPending == 0 {
+		c.MaxPublishPending = DefaultMaxPublishPending
+	}
+	if c.PublishTimeout == 0 {
+		c.PublishTimeout = 5 * time.Second
 	}
 	if c.MaxAckPending == 0 {
 		c.MaxAckPending = 1024
@@ -104,6 +132,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("workers must be at least 1, got %d", c.Workers)
 	case c.Prefetch < 1:
 		return fmt.Errorf("prefetch must be at least 1, got %d", c.Prefetch)
+	case c.MaxPublishPending < 1:
+		return fmt.Errorf("max publish pending must be at least 1, got %d", c.MaxPublishPending)
+	case c.PublishTimeout >= c.AckWait:
+		return fmt.Errorf("publish timeout (%s) must be shorter than ack wait (%s)", c.PublishTimeout, c.AckWait)
 	case c.MaxAckPending < c.Workers:
 		return fmt.Errorf("max ack pending (%d) must be at least workers (%d)", c.MaxAckPending, c.Workers)
 	case c.MaxDeliver < 1:
@@ -124,6 +156,7 @@ type Consumer struct {
 	log   *slog.Logger
 	m     *metrics
 	cons  jetstream.Consumer
+	seq   *pipeline.Sequencer
 	bound atomic.Bool
 }
 
@@ -151,7 +184,7 @@ func NewConsumer(ctx context.Context, js jetstream.JetStream, cfg Config, logger
 	if err != nil {
 		return nil, fmt.Errorf("create or update consumer %s on %s: %w", cfg.Durable, cfg.Streams.Raw, err)
 	}
-	c := &Consumer{js: js, cfg: cfg, log: logger.With("component", "bus"), m: newMetrics(reg), cons: cons}
+	c := &Consumer{js: js, cfg: cfg, log: logger.With("component", "bus"), m: newMetrics(reg), cons: cons, seq: pipeline.NewSequencer()}
 	c.bound.Store(true)
 	return c, nil
 }
@@ -182,6 +215,13 @@ func (c *Consumer) Measure(name string, next pipeline.Stage) pipeline.Stage {
 	}
 }
 
+// Ordered wraps a stage so that the messages this consumer processes in
+// parallel pass it in the order they were delivered (see
+// [pipeline.Sequencer]). Use it for the dedup decision.
+func (c *Consumer) Ordered(next pipeline.Stage) pipeline.Stage {
+	return c.seq.Ordered(next)
+}
+
 func errorKind(err error) string {
 	if errors.Is(err, pipeline.ErrPermanent) {
 		return "permanent"
@@ -199,23 +239,39 @@ func (c *Consumer) Run(ctx context.Context, stage pipeline.Stage) error {
 		return fmt.Errorf("start consuming %s: %w", c.cfg.Durable, err)
 	}
 	c.log.Info("consuming", "stream", c.cfg.Streams.Raw, "durable", c.cfg.Durable,
-		"workers", c.cfg.Workers, "prefetch", c.cfg.Prefetch)
+		"workers", c.cfg.Workers, "prefetch", c.cfg.Prefetch, "max_publish_pending", c.cfg.MaxPublishPending)
 
 	// In-flight messages keep a context of their own that outlives ctx by
 	// the drain timeout, so a shutdown lets them finish and acknowledge.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
-	var wg sync.WaitGroup
-	msgs := make(chan jetstream.Msg)
+	// Workers publish outputs without waiting; one settler takes the
+	// publishes in order and acknowledges each raw message once the
+	// stream has stored its output. The channel bounds the outputs in
+	// flight.
+	settle := make(chan *pending, c.cfg.MaxPublishPending)
+	var settler sync.WaitGroup
+	settler.Go(func() { c.settleAll(work, settle) })
+
+	var workers, info sync.WaitGroup
+	type ticketed struct {
+		msg    jetstream.Msg
+		ticket uint64
+	}
+	msgs := make(chan ticketed)
 	for range c.cfg.Workers {
-		wg.Go(func() {
-			for msg := range msgs {
-				c.handle(work, msg, stage)
+		workers.Go(func() {
+			for m := range msgs {
+				p := c.handle(pipeline.WithTicket(work, m.ticket), m.msg, stage)
+				c.seq.Done(m.ticket)
+				if p != nil {
+					settle <- p
+				}
 			}
 		})
 	}
-	wg.Go(func() { c.pollInfo(ctx) })
+	info.Go(func() { c.pollInfo(ctx) })
 	stopped := make(chan struct{})
 	go func() {
 		select {
@@ -234,14 +290,21 @@ func (c *Consumer) Run(ctx context.Context, stage pipeline.Stage) error {
 			c.log.Warn("fetch failed", tint.Err(err))
 			continue
 		}
-		msgs <- msg
+		// Tickets follow delivery order, which the ordered stage keeps.
+		msgs <- ticketed{msg: msg, ticket: c.seq.Ticket()}
 	}
 	close(stopped)
 	close(msgs)
 	c.bound.Store(false)
 
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() {
+		workers.Wait()
+		close(settle)
+		settler.Wait()
+		info.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
 		c.log.Info("drained")
@@ -275,9 +338,32 @@ func (c *Consumer) pollInfo(ctx context.Context) {
 	}
 }
 
-// handle runs one message through the stage and settles it. It never
-// returns an error: every path ends in an ack, a nak or a term.
-func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline.Stage) {
+// pending is an output published and awaiting the stream's
+// acknowledgement, with what settling its raw message needs.
+type pending struct {
+	msg       jetstream.Msg
+	meta      *jetstream.MsgMetadata
+	articleID string
+	subject   string
+	outcome   string
+	published time.Time
+	ack       jetstream.PubAckFuture
+}
+
+// msgLog returns the logger of one message; it is built only for the rare
+// lines a message logs.
+func (c *Consumer) msgLog(msg jetstream.Msg, meta *jetstream.MsgMetadata, articleID string) *slog.Logger {
+	log := c.log.With("subject", msg.Subject(), "stream_seq", meta.Sequence.Stream, "deliveries", meta.NumDelivered)
+	if articleID != "" {
+		log = log.With("article_id", articleID)
+	}
+	return log
+}
+
+// handle runs one message through the stage and publishes its output. It
+// returns the publish awaiting its acknowledgement, or nil when the
+// message is already settled: every path ends in an ack, a nak or a term.
+func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline.Stage) *pending {
 	c.m.inFlight.Inc()
 	defer c.m.inFlight.Dec()
 	c.m.received.Inc()
@@ -285,27 +371,25 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline
 	if err != nil {
 		// Not a JetStream message: nothing to acknowledge.
 		c.log.Error("message without metadata", tint.Err(err))
-		return
+		return nil
 	}
-	log := c.log.With("subject", msg.Subject(), "stream_seq", meta.Sequence.Stream, "deliveries", meta.NumDelivered)
 	if meta.NumDelivered > 1 {
 		c.m.redeliveries.Inc()
 	}
 	if meta.NumDelivered > uint64(c.cfg.MaxDeliver) {
-		c.deadLetter(ctx, log, msg, meta, "", pipeline.Permanent(pipeline.ReasonMaxDeliveries,
+		c.deadLetter(ctx, c.msgLog(msg, meta, ""), msg, meta, "", pipeline.Permanent(pipeline.ReasonMaxDeliveries,
 			fmt.Errorf("delivered %d times, limit %d", meta.NumDelivered, c.cfg.MaxDeliver)))
-		return
+		return nil
 	}
 
 	start := time.Now()
 	article, err := pipeline.Decode(msg.Data(), c.cfg.MaxArticleBytes)
-	c.m.stageDuration.WithLabelValues(stageDecode).Observe(time.Since(start).Seconds())
+	c.m.decodeDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		c.m.stageErrors.WithLabelValues(stageDecode, errorKind(err)).Inc()
-		c.fail(ctx, log, msg, meta, "", err)
-		return
+		c.fail(ctx, c.msgLog(msg, meta, ""), msg, meta, "", err)
+		return nil
 	}
-	log = log.With("article_id", article.ID)
 
 	e := pipeline.NewEvent(article)
 	e.IngestedAt = time.Now().UTC()
@@ -314,12 +398,12 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline
 	out, err := stage(sctx, e)
 	cancel()
 	if err != nil {
-		c.fail(ctx, log, msg, meta, article.ID, err)
-		return
+		c.fail(ctx, c.msgLog(msg, meta, article.ID), msg, meta, article.ID, err)
+		return nil
 	}
 	if out == nil {
-		c.ack(ctx, log, msg, outcomeDropped)
-		return
+		c.ack(ctx, msg, meta, article.ID, outcomeDropped)
+		return nil
 	}
 
 	subject, outcome := pipeline.SubjectEnriched, outcomeEnriched
@@ -328,28 +412,86 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline
 	}
 	data, err := json.Marshal(out)
 	if err != nil {
-		c.fail(ctx, log, msg, meta, article.ID, pipeline.Permanent(pipeline.ReasonUnprocessable, fmt.Errorf("encode event: %w", err)))
-		return
+		c.fail(ctx, c.msgLog(msg, meta, article.ID), msg, meta, article.ID, pipeline.Permanent(pipeline.ReasonUnprocessable, fmt.Errorf("encode event: %w", err)))
+		return nil
 	}
-	out2 := nats.NewMsg(subject)
-	out2.Data = data
-	out2.Header.Set("Wiredesk-Article-Id", out.ID)
-	out2.Header.Set("Wiredesk-Story-Id", out.StoryID)
-	if err := c.publish(ctx, msg, out2); err != nil {
-		c.fail(ctx, log, msg, meta, article.ID, err)
-		return
+	p := &pending{msg: msg, meta: meta, articleID: article.ID, subject: subject, outcome: outcome, published: time.Now()}
+	p.ack, err = c.js.PublishMsgAsync(c.output(msg, subject, data, nats.Header{
+		"Wiredesk-Article-Id": {out.ID},
+		"Wiredesk-Story-Id":   {out.StoryID},
+	}))
+	if err != nil {
+		c.publishFailed(ctx, p, err)
+		return nil
 	}
-	c.m.endToEnd.Observe(time.Since(meta.Timestamp).Seconds())
-	c.ack(ctx, log, msg, outcome)
+	return p
 }
 
-// publish stores out with the Nats-Msg-Id derived from the raw message and
-// waits for the store's acknowledgement.
+// output builds the output message of raw. The Nats-Msg-Id derived from
+// the raw message and the expected stream are set as headers directly,
+// as the publish options would, without their per-call cost.
+func (c *Consumer) output(raw jetstream.Msg, subject string, data []byte, h nats.Header) *nats.Msg {
+	h[jetstream.MsgIDHeader] = []string{pipeline.OutputMsgID(raw.Headers().Get(jetstream.MsgIDHeader), raw.Data())}
+	h[jetstream.ExpectedStreamHeader] = []string{c.cfg.Streams.Out}
+	return &nats.Msg{Subject: subject, Data: data, Header: h}
+}
+
+// settleAll settles the publishes in the order they were made, until
+// settle is closed.
+func (c *Consumer) settleAll(ctx context.Context, settle <-chan *pending) {
+	timeout := time.NewTimer(c.cfg.PublishTimeout)
+	defer timeout.Stop()
+	for p := range settle {
+		err := c.await(ctx, p, timeout)
+		c.m.publishDuration.Observe(time.Since(p.published).Seconds())
+		if err != nil {
+			c.publishFailed(ctx, p, err)
+			continue
+		}
+		c.m.endToEnd.Observe(time.Since(p.meta.Timestamp).Seconds())
+		c.ack(ctx, p.msg, p.meta, p.articleID, p.outcome)
+	}
+}
+
+// await waits for the stream's acknowledgement of p's output. It returns
+// an error if the publish failed, was not acknowledged within
+// PublishTimeout, or ctx ended first. An acknowledgement that has arrived
+// wins over a timeout that expired while the settler was busy.
+func (c *Consumer) await(ctx context.Context, p *pending, timeout *time.Timer) error {
+	select {
+	case <-p.ack.Ok():
+		return nil
+	case err := <-p.ack.Err():
+		return err
+	default:
+	}
+	timeout.Reset(time.Until(p.published.Add(c.cfg.PublishTimeout)))
+	select {
+	case <-p.ack.Ok():
+		return nil
+	case err := <-p.ack.Err():
+		return err
+	case <-timeout.C:
+		return fmt.Errorf("no acknowledgement within %s", c.cfg.PublishTimeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// publishFailed retries the raw message of an output that was not stored.
+func (c *Consumer) publishFailed(ctx context.Context, p *pending, err error) {
+	c.m.publishErrors.Inc()
+	c.m.stageErrors.WithLabelValues(stagePublish, "transient").Inc()
+	c.fail(ctx, c.msgLog(p.msg, p.meta, p.articleID), p.msg, p.meta, p.articleID, fmt.Errorf("publish %s: %w", p.subject, err))
+}
+
+// publish stores out, the output of raw, and waits for the store's
+// acknowledgement: dead letters, which are rare and must be stored before
+// their message is terminated, take this path.
 func (c *Consumer) publish(ctx context.Context, raw jetstream.Msg, out *nats.Msg) error {
 	start := time.Now()
-	id := pipeline.OutputMsgID(raw.Headers().Get(jetstream.MsgIDHeader), raw.Data())
-	_, err := c.js.PublishMsg(ctx, out, jetstream.WithMsgID(id), jetstream.WithExpectStream(c.cfg.Streams.Out))
-	c.m.stageDuration.WithLabelValues(stagePublish).Observe(time.Since(start).Seconds())
+	_, err := c.js.PublishMsg(ctx, c.output(raw, out.Subject, out.Data, out.Header))
+	c.m.publishDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		c.m.publishErrors.Inc()
 		c.m.stageErrors.WithLabelValues(stagePublish, "transient").Inc()
@@ -358,15 +500,19 @@ func (c *Consumer) publish(ctx context.Context, raw jetstream.Msg, out *nats.Msg
 	return nil
 }
 
-func (c *Consumer) ack(ctx context.Context, log *slog.Logger, msg jetstream.Msg, outcome string) {
-	// The output is stored: if the ack is lost the message is redelivered
-	// and its output deduplicated by Nats-Msg-Id, so a failure here only
-	// costs a repeat.
-	if err := msg.DoubleAck(ctx); err != nil {
-		log.Warn("ack failed", tint.Err(err))
+// ack acknowledges a message whose output is stored (or that has none).
+// A plain ack suffices: if it is lost the message is redelivered and its
+// output deduplicated by Nats-Msg-Id, so a lost ack only costs a repeat,
+// while waiting for the server's confirmation (DoubleAck) would cost a
+// round trip per message.
+func (c *Consumer) ack(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, articleID, outcome string) {
+	if err := msg.Ack(); err != nil {
+		c.msgLog(msg, meta, articleID).Warn("ack failed", tint.Err(err))
 	}
 	c.m.processed.WithLabelValues(outcome).Inc()
-	log.Debug("article processed", "outcome", outcome)
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.msgLog(msg, meta, articleID).Debug("article processed", "outcome", outcome)
+	}
 }
 
 // fail settles a failed message: permanent failures are dead-lettered,

@@ -15,6 +15,18 @@
 // output while the output stream's duplicate window lasts. Delivery is
 // therefore at least once, with idempotent outputs.
 //
+// # Throughput
+//
+// Outputs are published asynchronously: a worker goroutine publishes and
+// moves on to the next message, and one settler takes the publishes in
+// order, acknowledging each raw message only when the stream's
+// acknowledgement of its own output arrives (a plain Ack: a lost ack costs
+// a redelivery whose output the duplicate window absorbs). At most
+// [Config].MaxPublishPending outputs await their acknowledgement and
+// [Config].Prefetch messages wait ahead of the workers, so memory stays
+// bounded whatever the backlog. Dead letters are published synchronously,
+// so that a message is terminated only once its dead letter is stored.
+//
 // A [Consumer] is safe to run in any number of processes at once: they share
 // one durable pull consumer and JetStream hands each message to one of them.
 package bus

@@ -26,8 +26,10 @@ type Streams struct {
 	RawMaxAge time.Duration
 	// OutMaxAge keeps outputs this long for consumers to replay; default 7 days.
 	OutMaxAge time.Duration
-	// RawMaxBytes and OutMaxBytes cap the streams' size; default 10 GiB
-	// each. The oldest messages go first when a cap is reached.
+	// RawMaxBytes and OutMaxBytes cap the streams' size; default 1 GiB
+	// each (JetStream reserves the caps on every replica's store, so the
+	// default starts on small nodes; raise them for production). The
+	// oldest messages go first when a cap is reached.
 	RawMaxBytes, OutMaxBytes int64
 	// DuplicateWindow is how long the streams remember Nats-Msg-Ids, so a
 	// publisher re-run or a redelivered output within it stores nothing
@@ -52,10 +54,10 @@ func (s *Streams) setDefaults() {
 		s.OutMaxAge = 7 * 24 * time.Hour
 	}
 	if s.RawMaxBytes == 0 {
-		s.RawMaxBytes = 10 << 30
+		s.RawMaxBytes = 1 << 30
 	}
 	if s.OutMaxBytes == 0 {
-		s.OutMaxBytes = 10 << 30
+		s.OutMaxBytes = 1 << 30
 	}
 	if s.DuplicateWindow == 0 {
 		s.DuplicateWindow = time.Hour
@@ -108,16 +110,36 @@ func (s Streams) Config() (raw, out jetstream.StreamConfig) {
 
 // EnsureStreams creates both streams, or updates them to the configuration
 // when they exist; it is idempotent and safe to call from every worker at
-// start-up.
+// start-up, including several workers starting at once on a fresh cluster
+// (an update racing an in-flight create can go unanswered, so it creates
+// first, updates only a stream that exists, and retries an attempt that
+// times out).
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, s Streams) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
 	raw, out := s.Config()
 	for _, cfg := range []jetstream.StreamConfig{raw, out} {
-		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+		if err := ensureStream(ctx, js, cfg); err != nil {
 			return fmt.Errorf("create or update stream %s: %w", cfg.Name, err)
 		}
 	}
 	return nil
+}
+
+// attemptTimeout bounds one create or update request.
+const attemptTimeout = 5 * time.Second
+
+func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) error {
+	for {
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		_, err := js.CreateStream(actx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			_, err = js.UpdateStream(actx, cfg)
+		}
+		cancel()
+		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+	}
 }

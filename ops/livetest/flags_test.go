@@ -1,0 +1,78 @@
+package livetest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const operatingDoc = moduleRoot + "/docs/operating.md"
+
+// helpFlags returns the flag names a binary's -h lists.
+func helpFlags(t *testing.T, bin string) []string {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "-h")
+	cmd.Env = []string{}
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Run() // -h exits non-zero by design; the usage text is what counts
+	var names []string
+	for _, m := range regexp.MustCompile(`(?m)^\s+-([a-z0-9-]+)`).FindAllStringSubmatch(out.String(), -1) {
+		names = append(names, m[1])
+	}
+	if len(names) == 0 {
+		t.Fatalf("%s -h lists no flags:\n%s", bin, out.String())
+	}
+	slices.Sort(names)
+	return names
+}
+
+// docFlags returns the flags in the tables of the sections of
+// docs/operating.md whose headings are given.
+func docFlags(t *testing.T, headings ...string) []string {
+	t.Helper()
+	data, err := os.ReadFile(operatingDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range headings {
+		_, section, ok := strings.Cut(string(data), "\n"+h+"\n")
+		if !ok {
+			t.Fatalf("%s has no heading %q", operatingDoc, h)
+		}
+		if i := strings.Index(section, "\n#"); i >= 0 {
+			section = section[:i]
+		}
+		for _, m := range regexp.MustCompile("(?m)^\\| `-([a-z0-9-]+)`").FindAllStringSubmatch(section, -1) {
+			names = append(names, m[1])
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func TestOperatingDocListsEveryFlag(t *testing.T) {
+	tests := []struct {
+		name     string
+		headings []string
+	}{
+		{"worker", []string{"#### NATS connection (worker and publisher)", "#### Worker flags"}},
+		{"publisher", []string{"#### NATS connection (worker and publisher)", "#### Publisher flags"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := docFlags(t, tc.headings...)
+			want := helpFlags(t, binary(t, tc.name))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("flags in %s differ from %s -h (-want +got):\n%s", operatingDoc, tc.name, diff)
+			}
+		})
+	}
+}

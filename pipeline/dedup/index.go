@@ -1,0 +1,397 @@
+package dedup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wiredesk/wiredesk/pipeline"
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
+)
+
+// Decisions, as written to [pipeline.Evidence].Decision.
+const (
+	DecisionDuplicate = "duplicate"
+	DecisionSameStory = "same_story"
+	DecisionNewStory  = "new_story"
+)
+
+// Defaults, tuned on the development data (see the package documentation).
+const (
+	DefaultWindow             = 72 * time.Hour
+	DefaultStoryThreshold     = 0.30
+	DefaultDuplicateThreshold = 0.45
+	DefaultCandidatesPerKey   = 16
+)
+
+// Fixed parts of the duplicate rule (see [Index.duplicate]).
+const (
+	// minSentenceShare: a copy shares at least 2 of the 8 sampled
+	// sentences; on the development data every wire copy does, and the
+	// reports of other stories that share one share it through a teaser.
+	minSentenceShare = 0.25
+	// A rewrite sharing no sentence: close to the earlier article, mostly
+	// covered by it, and no longer (it adds nothing). The seed rewrite (003
+	// of 002) scores 0.72 and 0.84; without the length bar about 4% of the
+	// independent ECB+ reports passed for rewrites, with it 2%.
+	rewriteCosine  = 0.7
+	rewriteCovered = 0.8
+	rewriteLength  = 1.0
+)
+
+// Config configures an [Index]. The zero value means defaults.
+type Config struct {
+	// Window is how long an article stays a candidate after its ingest
+	// time. Zero means DefaultWindow.
+	Window time.Duration
+	// StoryThreshold is the least similarity (cosine of the weighted
+	// feature vectors) at which an article joins the story of its best
+	// match. Zero means DefaultStoryThreshold.
+	StoryThreshold float64
+	// DuplicateThreshold is the least similarity at which an article that
+	// shares sentences with an earlier one (see the package documentation)
+	// is its duplicate. Zero means DefaultDuplicateThreshold.
+	DuplicateThreshold float64
+	// CandidatesPerKey bounds the candidate search: at most this many of
+	// the newest articles are verified per blocking key. Zero means
+	// DefaultCandidatesPerKey.
+	CandidatesPerKey int
+	// Store keeps the per-article records; nil means a new in-memory store
+	// private to the index.
+	Store Store
+	// Lexicon is the term-rarity table, updated with every article added;
+	// nil means a new [lexicon.Default].
+	Lexicon *lexicon.Table
+}
+
+// ErrInvalidConfig is returned, wrapped, by [Config.Validate].
+var ErrInvalidConfig = errors.New("invalid dedup config")
+
+func (c *Config) setDefaults() {
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.StoryThreshold == 0 {
+		c.StoryThreshold = DefaultStoryThreshold
+	}
+	if c.DuplicateThreshold == 0 {
+		c.DuplicateThreshold = DefaultDuplicateThreshold
+	}
+	if c.CandidatesPerKey == 0 {
+		c.CandidatesPerKey = DefaultCandidatesPerKey
+	}
+}
+
+// Validate reports an error wrapping [ErrInvalidConfig] for a negative
+// window or candidate bound, or a threshold outside (0, 1]. Zero fields are
+// valid: they mean defaults.
+func (c Config) Validate() error {
+	c.setDefaults()
+	switch {
+	case c.Window < 0:
+		return fmt.Errorf("window %v is negative: %w", c.Window, ErrInvalidConfig)
+	case c.StoryThreshold < 0 || c.StoryThreshold > 1:
+		return fmt.Errorf("story threshold %v is outside (0, 1]: %w", c.StoryThreshold, ErrInvalidConfig)
+	case c.DuplicateThreshold < 0 || c.DuplicateThreshold > 1:
+		return fmt.Errorf("duplicate threshold %v is outside (0, 1]: %w", c.DuplicateThreshold, ErrInvalidConfig)
+	case c.CandidatesPerKey < 0:
+		return fmt.Errorf("candidates per key %d is negative: %w", c.CandidatesPerKey, ErrInvalidConfig)
+	}
+	return nil
+}
+
+// Index decides, for each article in arrival order, its story and whether
+// it duplicates an earlier article inside the window. It is safe for
+// concurrent use; decisions are serialised.
+type Index struct {
+	cfg     Config
+	metrics *metrics
+
+	mu      sync.Mutex
+	store   Store
+	table   *lexicon.Table
+	stories map[string]int // live articles per story
+	latest  time.Time      // newest ingest time seen
+}
+
+// NewIndex returns an index configured by cfg, registering its metrics with
+// reg (nil means no metrics). It returns an error wrapping
+// [ErrInvalidConfig] for an invalid cfg, and the registerer's error if a
+// metric is already registered.
+func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	x := &Index{cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, stories: map[string]int{}}
+	if x.store == nil {
+		x.store = newMemStore()
+	}
+	if x.table == nil {
+		x.table = lexicon.Default()
+	}
+	return x, nil
+}
+
+// Len returns the number of articles held in the window.
+func (x *Index) Len() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.store.Len()
+}
+
+// Stage returns the pipeline stage that decides each event and records it:
+// it fills StoryID, DuplicateOf, Similarity and Evidence. The window is
+// measured on e.IngestedAt (the current time when zero). An event whose ID
+// was already recorded gets the decision it got the first time (story,
+// duplicate, similarity, matched article); its evidence signals are
+// recomputed against the matched article, so they may differ slightly as
+// term rarity has moved on. The stage never fails.
+func (x *Index) Stage() pipeline.Stage {
+	return func(_ context.Context, e *pipeline.Event) (*pipeline.Event, error) {
+		at := e.IngestedAt
+		if at.IsZero() {
+			at = time.Now()
+		}
+		d := x.Add(e.ID, e.Title, e.Text, at)
+		e.StoryID = d.StoryID
+		e.DuplicateOf = nil
+		if d.DuplicateOf != "" {
+			dup := d.DuplicateOf
+			e.DuplicateOf = &dup
+		}
+		e.Similarity = d.Similarity
+		e.Evidence = d.Evidence
+		return e, nil
+	}
+}
+
+// Decision is the outcome for one article.
+type Decision struct {
+	// StoryID is the story the article belongs to.
+	StoryID string
+	// DuplicateOf is the id of the article this one duplicates, or "".
+	DuplicateOf string
+	// Similarity is the best-match score in [0, 1].
+	Similarity float64
+	// Evidence explains the decision; nil when nothing matched at all.
+	Evidence *pipeline.Evidence
+}
+
+// Add decides the article and records it, atomically: see [Index.Stage].
+func (x *Index) Add(id, title, text string, at time.Time) Decision {
+	fp := extract(title, text, x.table)
+
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if at.Before(x.latest) {
+		at = x.latest // the store keeps arrival order; a late clock is clamped
+	}
+	x.latest = at
+	x.expire(at)
+	if r, ok := x.store.Get(id); ok {
+		return x.replay(r, fp)
+	}
+	d, rec := x.decide(id, fp, at)
+	x.commit(rec, fp)
+	return d
+}
+
+// Observe records an article decided elsewhere — by another worker, or by
+// this process before a restart — as read back from the output stream, so
+// that every worker's window holds what any of them saw. The decision is
+// the event's own; nothing is decided or counted as a decision here. It is
+// a no-op for an article already held, such as this worker's own output
+// coming back.
+func (x *Index) Observe(e *pipeline.Event) {
+	at := e.IngestedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	x.mu.Lock()
+	_, held := x.store.Get(e.ID)
+	x.mu.Unlock()
+	if held {
+		return
+	}
+	fp := extract(e.Title, e.Text, x.table)
+	rec := Record{ID: e.ID, StoryID: e.StoryID, Similarity: float32(e.Similarity), Sig: fp.sig}
+	if e.DuplicateOf != nil {
+		rec.Duplicate, rec.Matched = true, *e.DuplicateOf
+	} else if e.Evidence != nil {
+		rec.Matched = e.Evidence.Matched
+	}
+
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.store.Get(e.ID); ok {
+		return
+	}
+	if at.Before(x.latest) {
+		at = x.latest
+	}
+	x.latest = at
+	x.expire(at)
+	if at.Before(time.Now().Add(-x.cfg.Window)) {
+		return // already outside the window
+	}
+	rec.At = at
+	x.store.Put(rec, fp.block)
+	x.table.ObserveDistinct(fp.terms)
+	x.stories[rec.StoryID]++
+	x.metrics.articles.Set(float64(x.store.Len()))
+}
+
+// expire drops the records that left the window, keeping story sizes those
+// of the window.
+func (x *Index) expire(at time.Time) {
+	n := x.store.Expire(at.Add(-x.cfg.Window), func(r *Record) {
+		if x.stories[r.StoryID]--; x.stories[r.StoryID] <= 0 {
+			delete(x.stories, r.StoryID)
+		}
+	})
+	if n > 0 {
+		x.metrics.evictions.Add(float64(n))
+		x.metrics.articles.Set(float64(x.store.Len()))
+	}
+}
+
+type match struct {
+	rec *Record
+	sig signals
+}
+
+// decide is the read-only half of Add: it finds the best earlier matches
+// and returns the decision and the record that commit will store.
+func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Record) {
+	var best, dup *match
+	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
+		m := &match{rec: r, sig: compare(&fp.sig, &r.Sig)}
+		if best == nil || m.sig.cosine > best.sig.cosine {
+			best = m
+		}
+		if x.duplicate(m.sig) && (dup == nil || m.sig.cosine > dup.sig.cosine) {
+			dup = m
+		}
+	})
+	rec := Record{ID: id, At: at, Sig: fp.sig}
+	d := Decision{StoryID: "story-" + id}
+	switch {
+	case dup != nil:
+		rec.Duplicate = true
+		d.DuplicateOf = dup.rec.ID
+		d.StoryID = dup.rec.StoryID
+		d.Similarity = dup.sig.cosine
+		d.Evidence = evidence(DecisionDuplicate, dup, fp)
+	case best != nil && best.sig.cosine >= x.cfg.StoryThreshold:
+		d.StoryID = best.rec.StoryID
+		d.Similarity = best.sig.cosine
+		d.Evidence = evidence(DecisionSameStory, best, fp)
+	case best != nil:
+		d.Similarity = best.sig.cosine
+		d.Evidence = evidence(DecisionNewStory, best, fp)
+	}
+	rec.StoryID = d.StoryID
+	if d.Evidence != nil {
+		rec.Matched = d.Evidence.Matched
+	}
+	// The record keeps the similarity as float32; round the decision
+	// alike so that a redelivery reports the same value.
+	rec.Similarity = float32(d.Similarity)
+	d.Similarity = float64(rec.Similarity)
+	return d, rec
+}
+
+// duplicate tells whether signals show a near-identical report: a copy
+// (similar, and sharing a good part of the earlier article's sampled
+// sentences: wire copies keep most sentences verbatim even when some are
+// dropped or reworded) or a rewrite (very similar, adding little the
+// earlier article lacks, and no longer than it, with no sentence in
+// common).
+func (x *Index) duplicate(s signals) bool {
+	copied := s.cosine >= x.cfg.DuplicateThreshold && s.sentenceShare >= minSentenceShare
+	rewrite := s.cosine >= rewriteCosine && s.covered >= rewriteCovered && s.lengthRatio <= rewriteLength
+	return copied || rewrite
+}
+
+// commit is the recording half of Add.
+func (x *Index) commit(rec Record, fp *fingerprint) {
+	x.store.Put(rec, fp.block)
+	x.table.ObserveDistinct(fp.terms)
+	x.stories[rec.StoryID]++
+	decision := DecisionNewStory
+	switch {
+	case rec.Duplicate:
+		decision = DecisionDuplicate
+	case rec.Matched != "" && rec.StoryID != "story-"+rec.ID:
+		decision = DecisionSameStory
+	}
+	x.metrics.decisions.WithLabelValues(decision).Inc()
+	x.metrics.similarity.Observe(float64(rec.Similarity))
+	x.metrics.storySize.Observe(float64(x.stories[rec.StoryID]))
+	x.metrics.articles.Set(float64(x.store.Len()))
+}
+
+// replay rebuilds the decision recorded for r, so that a redelivered
+// article is not taken for a duplicate of itself.
+func (x *Index) replay(r Record, fp *fingerprint) Decision {
+	d := Decision{StoryID: r.StoryID, Similarity: float64(r.Similarity)}
+	if r.Matched == "" {
+		return d
+	}
+	decision := DecisionNewStory
+	switch {
+	case r.Duplicate:
+		decision = DecisionDuplicate
+		d.DuplicateOf = r.Matched
+	case r.StoryID != "story-"+r.ID:
+		decision = DecisionSameStory
+	}
+	m := &match{rec: &Record{ID: r.Matched}}
+	if old, ok := x.store.Get(r.Matched); ok {
+		m = &match{rec: &old, sig: compare(&fp.sig, &old.Sig)}
+	}
+	d.Evidence = evidence(decision, m, fp)
+	return d
+}
+
+// evidence explains a match with its signals and the strongest shared
+// features of each kind.
+func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
+	ev := &pipeline.Evidence{
+		Matched:  m.rec.ID,
+		Decision: decision,
+		Signals: map[string]float64{
+			"cosine":         round(m.sig.cosine),
+			"covered":        round(m.sig.covered),
+			"covering":       round(m.sig.covering),
+			"sentence_share": round(m.sig.sentenceShare),
+			"length_ratio":   round(m.sig.lengthRatio),
+		},
+		SharedSentences: m.sig.sentences,
+	}
+	for _, f := range fp.top { // strongest first
+		if !m.rec.Sig.has(f.key) {
+			continue
+		}
+		switch f.kind {
+		case kindName:
+			ev.SharedNames = append(ev.SharedNames, f.text)
+		case kindNumber:
+			ev.SharedNumbers = append(ev.SharedNumbers, f.text)
+		default:
+			ev.SharedTerms = append(ev.SharedTerms, f.text)
+		}
+	}
+	return ev
+}
+
+func round(v float64) float64 { return float64(int(v*1000+0.5)) / 1000 }

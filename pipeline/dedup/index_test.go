@@ -1,0 +1,351 @@
+package dedup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/wiredesk/wiredesk/pipeline"
+)
+
+// Three short reports: a storm, a wire copy of it with furniture and a
+// teaser, and an unrelated one.
+const (
+	storm = `Storm Arwen knocked out power to 120,000 homes across Northumberland on Friday, the utility Northern Powergrid said.
+Engineers restored supply to 80,000 homes by the evening, but crews warned that rural villages around Alnwick could wait until Monday.
+The Met Office issued an amber wind warning for the coast, with gusts of 98 mph recorded at Brizlee Wood.
+Schools in Berwick and Morpeth will stay closed, the county council said.`
+	stormCopy = `Home | News | Weather
+Storm Arwen knocked out power to 120,000 homes across Northumberland on Friday, the utility Northern Powergrid said.
+The Met Office issued an amber wind warning for the coast, with gusts of 98 mph recorded at Brizlee Wood.
+Engineers restored supply to 80,000 homes by the evening, but crews warned that rural villages around Alnwick could wait until Monday.
+Schools in Berwick and Morpeth will stay closed, the county council said.
+Sign up to our newsletter.
+Read more: Lottery winner from Leeds plans to buy a football club and a castle.`
+	chess = `Magnus Carlsen won the Tata Steel Masters in Wijk aan Zee on Sunday after beating Anish Giri in the final round.
+Carlsen finished with 9.5 points from 13 games, a point ahead of Ding Liren, the organisers said.`
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func newTestIndex(t *testing.T, cfg Config, reg prometheus.Registerer) *Index {
+	t.Helper()
+	x, err := NewIndex(cfg, reg)
+	if err != nil {
+		t.Fatalf("NewIndex: %v", err)
+	}
+	return x
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{name: "zero value", cfg: Config{}, ok: true},
+		{name: "explicit", cfg: Config{Window: time.Hour, StoryThreshold: 0.4, DuplicateThreshold: 0.5, CandidatesPerKey: 4}, ok: true},
+		{name: "negative window", cfg: Config{Window: -time.Second}},
+		{name: "story threshold above 1", cfg: Config{StoryThreshold: 1.5}},
+		{name: "negative duplicate threshold", cfg: Config{DuplicateThreshold: -0.1}},
+		{name: "negative candidates", cfg: Config{CandidatesPerKey: -1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.Validate()
+			if tc.ok != (err == nil) {
+				t.Fatalf("Validate() = %v, want ok %v", err, tc.ok)
+			}
+			if err != nil && !errors.Is(err, ErrInvalidConfig) {
+				t.Errorf("Validate() = %v, want it to wrap ErrInvalidConfig", err)
+			}
+			if _, err := NewIndex(tc.cfg, nil); tc.ok != (err == nil) {
+				t.Errorf("NewIndex() error = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	fp := extract("", "North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles.", x.table)
+	got := map[byte][]string{}
+	for _, f := range fp.top {
+		got[f.kind] = append(got[f.kind], f.text)
+	}
+	want := map[byte][]string{
+		kindName:   {"kim jong un", "north korean", "vladimir putin"},
+		kindNumber: {"13", "2290"},
+	}
+	for kind, names := range want {
+		for _, n := range names {
+			if !strings.Contains(strings.Join(got[kind], "|"), n) {
+				t.Errorf("features of kind %q = %q, want %q among them", kind, got[kind], n)
+			}
+		}
+	}
+	for _, term := range []string{"putin", "jong", "roubles"} {
+		if !strings.Contains(strings.Join(got[kindTerm], "|"), term) {
+			t.Errorf("terms = %q, want %q among them", got[kindTerm], term)
+		}
+	}
+	if len(fp.block) != blockingKeys {
+		t.Errorf("blocking keys = %d, want %d", len(fp.block), blockingKeys)
+	}
+}
+
+// TestExtractScratch checks that the buffers extract reuses carry nothing
+// from one article to the next: each seed fingerprints alike after the
+// others, and its distinct feature texts are distinct, as the rarity table
+// update assumes (a number inside a hyphenated word, as in "Su-57", must
+// not count twice).
+func TestExtractScratch(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	arts := append(seeds(t), labelled{ID: "hyphen", Text: "The Su-57 jet, 57 of them."})
+	first := make([]*fingerprint, len(arts))
+	for i, a := range arts {
+		first[i] = extract(a.Title, a.Text, x.table)
+	}
+	for i := len(arts) - 1; i >= 0; i-- {
+		t.Run(arts[i].ID, func(t *testing.T) {
+			again := extract(arts[i].Title, arts[i].Text, x.table)
+			if diff := cmp.Diff(first[i].sig, again.sig); diff != "" {
+				t.Errorf("signature after other articles (-first +again):\n%s", diff)
+			}
+			seen := map[string]bool{}
+			for _, term := range again.terms {
+				if seen[term] {
+					t.Errorf("term %q listed twice", term)
+				}
+				seen[term] = true
+			}
+		})
+	}
+}
+
+func TestSignals(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	sig := func(text string) *Signature { return &extract("", text, x.table).sig }
+	tests := []struct {
+		name     string
+		a, b     string
+		min, max signals // bounds on cosine, covered and sentenceShare
+	}{
+		{
+			name: "identical",
+			a:    storm, b: storm,
+			min: signals{cosine: 0.999, covered: 0.999, sentenceShare: 1},
+			max: signals{cosine: 1, covered: 1, sentenceShare: 1},
+		},
+		{
+			name: "copy with furniture and teaser",
+			a:    stormCopy, b: storm,
+			min: signals{cosine: 0.8, covered: 0.7, sentenceShare: 0.75},
+			max: signals{cosine: 1, covered: 1, sentenceShare: 1},
+		},
+		{
+			name: "unrelated",
+			a:    chess, b: storm,
+			min: signals{},
+			max: signals{cosine: 0.1, covered: 0.1, sentenceShare: 0},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := compare(sig(tc.a), sig(tc.b))
+			check := func(name string, got, lo, hi float64) {
+				if got < lo || got > hi {
+					t.Errorf("%s = %.3f, want in [%.3f, %.3f]", name, got, lo, hi)
+				}
+			}
+			check("cosine", s.cosine, tc.min.cosine, tc.max.cosine)
+			check("covered", s.covered, tc.min.covered, tc.max.covered)
+			check("sentence share", s.sentenceShare, tc.min.sentenceShare, tc.max.sentenceShare)
+		})
+	}
+}
+
+func TestDecisions(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	first := x.Add("storm", "", storm, t0)
+	cp := x.Add("storm-copy", "", stormCopy, t0.Add(time.Minute))
+	other := x.Add("chess", "", chess, t0.Add(2*time.Minute))
+
+	if first.StoryID != "story-storm" || first.DuplicateOf != "" || first.Evidence != nil {
+		t.Errorf("first report = %+v, want a new story with no evidence", first)
+	}
+	if cp.DuplicateOf != "storm" || cp.StoryID != "story-storm" {
+		t.Errorf("copy = %+v, want duplicate of storm in story-storm", cp)
+	}
+	if cp.Evidence == nil || cp.Evidence.Decision != DecisionDuplicate || cp.Evidence.Matched != "storm" {
+		t.Fatalf("copy evidence = %+v, want duplicate of storm", cp.Evidence)
+	}
+	for _, name := range []string{"northern powergrid", "brizlee wood"} {
+		if !strings.Contains(strings.Join(cp.Evidence.SharedNames, "|"), name) {
+			t.Errorf("shared names = %q, want %q among them", cp.Evidence.SharedNames, name)
+		}
+	}
+	if cp.Evidence.SharedSentences == 0 || len(cp.Evidence.SharedNumbers) == 0 {
+		t.Errorf("copy evidence = %+v, want shared sentences and numbers", cp.Evidence)
+	}
+	if other.StoryID != "story-chess" || other.DuplicateOf != "" {
+		t.Errorf("unrelated = %+v, want a new story", other)
+	}
+}
+
+func TestRedelivery(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	first := x.Add("storm", "", storm, t0)
+	cp := x.Add("storm-copy", "", stormCopy, t0.Add(time.Minute))
+	for _, tc := range []struct {
+		name, id, text string
+		want           Decision
+	}{
+		{name: "first report", id: "storm", text: storm, want: first},
+		{name: "copy", id: "storm-copy", text: stormCopy, want: cp},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := x.Add(tc.id, "", tc.text, t0.Add(time.Hour))
+			// Signals are recomputed on redelivery; the decision is not.
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(pipeline.Evidence{}, "Signals", "SharedNames", "SharedNumbers", "SharedTerms", "SharedSentences")); diff != "" {
+				t.Errorf("redelivered decision differs (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if x.Len() != 2 {
+		t.Errorf("Len() = %d after redeliveries, want 2", x.Len())
+	}
+}
+
+func TestWindow(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	x := newTestIndex(t, Config{Window: time.Hour}, reg)
+	x.Add("storm", "", storm, t0)
+	late := x.Add("storm-copy", "", stormCopy, t0.Add(2*time.Hour))
+	if late.DuplicateOf != "" || late.StoryID != "story-storm-copy" {
+		t.Errorf("copy after the window = %+v, want a new story", late)
+	}
+	if got := testutil.ToFloat64(x.metrics.evictions); got != 1 {
+		t.Errorf("evictions = %v, want 1", got)
+	}
+	if x.Len() != 1 {
+		t.Errorf("Len() = %d, want 1", x.Len())
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	x := newTestIndex(t, Config{}, reg)
+	x.Add("storm", "", storm, t0)
+	x.Add("storm-copy", "", stormCopy, t0.Add(time.Minute))
+	x.Add("chess", "", chess, t0.Add(2*time.Minute))
+
+	want := `
+# HELP wiredesk_dedup_decisions_total Dedup decisions, by decision.
+# TYPE wiredesk_dedup_decisions_total counter
+wiredesk_dedup_decisions_total{decision="duplicate"} 1
+wiredesk_dedup_decisions_total{decision="new_story"} 2
+wiredesk_dedup_decisions_total{decision="same_story"} 0
+# HELP wiredesk_dedup_evictions_total Articles expired from the dedup window.
+# TYPE wiredesk_dedup_evictions_total counter
+wiredesk_dedup_evictions_total 0
+# HELP wiredesk_dedup_index_articles Articles held in the dedup window.
+# TYPE wiredesk_dedup_index_articles gauge
+wiredesk_dedup_index_articles 3
+# HELP wiredesk_dedup_story_size Size of the story an article joined, the article included.
+# TYPE wiredesk_dedup_story_size histogram
+wiredesk_dedup_story_size_bucket{le="1"} 2
+wiredesk_dedup_story_size_bucket{le="2"} 3
+wiredesk_dedup_story_size_bucket{le="4"} 3
+wiredesk_dedup_story_size_bucket{le="8"} 3
+wiredesk_dedup_story_size_bucket{le="16"} 3
+wiredesk_dedup_story_size_bucket{le="32"} 3
+wiredesk_dedup_story_size_bucket{le="64"} 3
+wiredesk_dedup_story_size_bucket{le="128"} 3
+wiredesk_dedup_story_size_bucket{le="256"} 3
+wiredesk_dedup_story_size_bucket{le="512"} 3
+wiredesk_dedup_story_size_bucket{le="+Inf"} 3
+wiredesk_dedup_story_size_sum 4
+wiredesk_dedup_story_size_count 3
+`
+	names := []string{"wiredesk_dedup_decisions_total", "wiredesk_dedup_evictions_total", "wiredesk_dedup_index_articles", "wiredesk_dedup_story_size"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(x.metrics.similarity); n != 1 {
+		t.Errorf("similarity series = %d, want 1", n)
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint %s: %s", p.Metric, p.Text)
+	}
+	if _, err := NewIndex(Config{}, reg); err == nil {
+		t.Error("NewIndex with the same registry = nil error, want a registration error")
+	}
+}
+
+func TestStage(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	stage := x.Stage()
+	ctx := context.Background()
+	run := func(id, text string) *pipeline.Event {
+		t.Helper()
+		e := pipeline.NewEvent(&pipeline.Article{ID: id, Text: text})
+		e.IngestedAt = t0
+		got, err := stage(ctx, e)
+		if err != nil || got != e {
+			t.Fatalf("stage(%s) = %v, %v, want the event back and no error", id, got, err)
+		}
+		return got
+	}
+	first := run("storm", storm)
+	if first.DuplicateOf != nil || first.StoryID != "story-storm" || first.Similarity != 0 {
+		t.Errorf("first event: duplicate_of %v, story %q, similarity %v, want nil, story-storm, 0", first.DuplicateOf, first.StoryID, first.Similarity)
+	}
+	cp := run("storm-copy", stormCopy)
+	if cp.DuplicateOf == nil || *cp.DuplicateOf != "storm" || cp.StoryID != "story-storm" || cp.Similarity < 0.8 {
+		t.Errorf("copy event: duplicate_of %v, story %q, similarity %v, want storm, story-storm, >= 0.8", cp.DuplicateOf, cp.StoryID, cp.Similarity)
+	}
+	if cp.Evidence == nil || cp.Evidence.Decision != DecisionDuplicate {
+		t.Errorf("copy evidence = %+v, want a duplicate decision", cp.Evidence)
+	}
+}
+
+// TestConcurrentCopies checks that decide and record are atomic: of many
+// copies of one report added at once, exactly one is the first report.
+func TestConcurrentCopies(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	const n = 8
+	got := make([]Decision, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			got[i] = x.Add(fmt.Sprintf("copy-%d", i), "", stormCopy, t0)
+		})
+	}
+	wg.Wait()
+	firsts := 0
+	for _, d := range got {
+		if d.DuplicateOf == "" {
+			firsts++
+		}
+		if d.StoryID != got[0].StoryID {
+			t.Errorf("stories %q and %q, want one story", d.StoryID, got[0].StoryID)
+		}
+	}
+	if firsts != 1 {
+		t.Errorf("%d first reports among %d identical copies, want 1", firsts, n)
+	}
+}

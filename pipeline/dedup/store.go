@@ -1,0 +1,185 @@
+package dedup
+
+import (
+	"hash/maphash"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Record is the state the index keeps per article: small, self-contained and
+// free of pointers into the article, so a [Store] can persist it as is.
+type Record struct {
+	// ID is the article id.
+	ID string
+	// StoryID is the story the article was put in.
+	StoryID string
+	// At is when the article was ingested; it leaves the window at
+	// At + [Config].Window.
+	At time.Time
+	// Duplicate is set when the article was decided a duplicate; with
+	// Matched and Similarity it lets a redelivery get the same decision.
+	Duplicate bool
+	// Matched is the id of the best-matching earlier article, if any.
+	Matched string
+	// Similarity is the best-match score the decision was based on.
+	Similarity float32
+	// Sig is the article's fingerprint.
+	Sig Signature
+}
+
+// Store keeps the [Record]s of the articles inside the window and finds
+// candidates by blocking key. [Index] serialises its calls, so an
+// implementation need not be safe for concurrent use by itself; one shared
+// by several workers must make Put atomic with respect to Candidates.
+type Store interface {
+	// Get returns the record of an article id, if held.
+	Get(id string) (Record, bool)
+	// Candidates calls fn for each held record posted under any of keys,
+	// each record once, visiting at most perKey of the newest records per
+	// key. fn must not retain the pointer.
+	Candidates(keys []uint32, perKey int, fn func(*Record))
+	// Put adds a record under its blocking keys. Records are put in
+	// non-decreasing order of At.
+	Put(r Record, keys []uint32)
+	// Expire removes the records ingested before the given time, calling
+	// fn (if not nil) with each, and returns how many it removed.
+	Expire(before time.Time, fn func(*Record)) int
+	// Len returns the number of records held.
+	Len() int
+}
+
+// memStore is the in-memory [Store]: records in a ring in arrival order (so
+// expiry pops the oldest), an inverted index from blocking key to record
+// sequence numbers, and a map from id hash to sequence number. Postings of
+// expired records are dropped lazily, when their list is next touched.
+type memStore struct {
+	seed     maphash.Seed
+	records  []Record // ring, a power of two long; sequence s is at s % len
+	first    uint32   // sequence number of the oldest held record
+	next     uint32   // sequence number the next record gets
+	postings map[uint32][]uint32
+	byID     map[uint64]uint32
+	seen     []uint32 // scratch for Candidates
+	swept    int      // records expired since postings were last swept
+}
+
+func newMemStore() *memStore {
+	return &memStore{
+		seed:     maphash.MakeSeed(),
+		records:  make([]Record, 1024),
+		postings: map[uint32][]uint32{},
+		byID:     map[uint64]uint32{},
+	}
+}
+
+func (m *memStore) Len() int { return int(m.next - m.first) }
+
+func (m *memStore) at(seq uint32) *Record { return &m.records[int(seq)%len(m.records)] }
+
+func (m *memStore) Get(id string) (Record, bool) {
+	seq, ok := m.byID[maphash.String(m.seed, id)]
+	if !ok || !m.held(seq) || m.at(seq).ID != id {
+		return Record{}, false
+	}
+	return *m.at(seq), true
+}
+
+func (m *memStore) Candidates(keys []uint32, perKey int, fn func(*Record)) {
+	m.seen = m.seen[:0]
+	for _, k := range keys {
+		list := m.postings[k]
+		if n := m.expired(list); n > 0 {
+			list = list[n:]
+			m.trim(k, n)
+		}
+		for i := len(list) - 1; i >= 0 && i >= len(list)-perKey; i-- {
+			m.seen = append(m.seen, list[i])
+		}
+	}
+	slices.Sort(m.seen)
+	for _, seq := range slices.Compact(m.seen) {
+		fn(m.at(seq))
+	}
+}
+
+// held reports whether a sequence number is in the window. Sequence numbers
+// wrap around after 2^32 records; distances from first do not.
+func (m *memStore) held(seq uint32) bool { return seq-m.first < m.next-m.first }
+
+// expired returns how many leading postings of a list (in arrival order) have
+// left the window.
+func (m *memStore) expired(list []uint32) int {
+	return sort.Search(len(list), func(i int) bool { return m.held(list[i]) })
+}
+
+// trim drops the n expired postings at the front of key's list, copying
+// the rest when that frees at least half of the backing array.
+func (m *memStore) trim(key uint32, n int) {
+	list := m.postings[key]
+	rest := list[n:]
+	switch {
+	case len(rest) == 0:
+		delete(m.postings, key)
+	case len(rest) <= cap(list)/2:
+		m.postings[key] = slices.Clone(rest)
+	default:
+		m.postings[key] = rest
+	}
+}
+
+func (m *memStore) Put(r Record, keys []uint32) {
+	if m.Len() == len(m.records) {
+		m.grow()
+	}
+	seq := m.next
+	m.next++
+	*m.at(seq) = r
+	m.byID[maphash.String(m.seed, r.ID)] = seq
+	for _, k := range keys {
+		m.postings[k] = append(m.postings[k], seq)
+	}
+}
+
+// grow doubles the ring, keeping each record at its sequence's new slot.
+func (m *memStore) grow() {
+	old := m.records
+	m.records = make([]Record, 2*len(old))
+	for seq := m.first; seq != m.next; seq++ {
+		*m.at(seq) = old[int(seq)%len(old)]
+	}
+}
+
+func (m *memStore) Expire(before time.Time, fn func(*Record)) int {
+	n := 0
+	for m.first != m.next && m.at(m.first).At.Before(before) {
+		r := m.at(m.first)
+		if fn != nil {
+			fn(r)
+		}
+		h := maphash.String(m.seed, r.ID)
+		if m.byID[h] == m.first {
+			delete(m.byID, h)
+		}
+		*r = Record{}
+		m.first++
+		n++
+	}
+	m.swept += n
+	if m.swept > m.Len()+len(m.records)/4 {
+		m.sweep()
+	}
+	return n
+}
+
+// sweep trims every posting list, so keys that are never queried again do
+// not keep expired postings forever. Expire calls it once as many records
+// have expired as are held, which keeps its cost amortised O(1) per record.
+func (m *memStore) sweep() {
+	for k, list := range m.postings {
+		if n := m.expired(list); n > 0 {
+			m.trim(k, n)
+		}
+	}
+	m.swept = 0
+}

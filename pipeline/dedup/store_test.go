@@ -1,0 +1,78 @@
+package dedup
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestMemStore(t *testing.T) {
+	m := newMemStore()
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
+	// 3000 records (the ring grows twice), key i%3 on each, key 100 on all.
+	const n = 3000
+	for i := range n {
+		m.Put(Record{ID: fmt.Sprint("r", i), StoryID: "s", At: at(i)}, []uint32{uint32(i % 3), 100})
+	}
+	if m.Len() != n {
+		t.Fatalf("Len() = %d, want %d", m.Len(), n)
+	}
+	if r, ok := m.Get("r7"); !ok || r.ID != "r7" || !r.At.Equal(at(7)) {
+		t.Errorf("Get(r7) = %+v, %v, want the record", r, ok)
+	}
+
+	visited := func(keys []uint32, perKey int) []string {
+		var ids []string
+		m.Candidates(keys, perKey, func(r *Record) { ids = append(ids, r.ID) })
+		return ids
+	}
+	// The newest per key, each record once, oldest first.
+	if diff := cmp.Diff([]string{"r2995", "r2996", "r2998", "r2999"}, visited([]uint32{1, 100, 2}, 2)); diff != "" {
+		t.Errorf("Candidates (-want +got):\n%s", diff)
+	}
+	if got := visited([]uint32{42}, 5); len(got) != 0 {
+		t.Errorf("Candidates of an unknown key = %v, want none", got)
+	}
+
+	var gone int
+	if got := m.Expire(at(n-2), func(*Record) { gone++ }); got != n-2 || gone != n-2 {
+		t.Errorf("Expire = %d (fn called %d times), want %d", got, gone, n-2)
+	}
+	if _, ok := m.Get("r7"); ok {
+		t.Error("Get(r7) found an expired record")
+	}
+	if diff := cmp.Diff([]string{"r2998", "r2999"}, visited([]uint32{100}, 10)); diff != "" {
+		t.Errorf("Candidates after expiry (-want +got):\n%s", diff)
+	}
+	// Expiry swept the postings of keys no longer queried.
+	if l := len(m.postings[0]); l > 1 {
+		t.Errorf("postings of key 0 = %d after expiry, want at most 1", l)
+	}
+}
+
+// TestMemStoreWrap checks that sequence numbers wrapping past 2^32 keep
+// expiry and candidate search right.
+func TestMemStoreWrap(t *testing.T) {
+	m := newMemStore()
+	m.first, m.next = math.MaxUint32-5, math.MaxUint32-5
+	for i := range 12 {
+		m.Put(Record{ID: fmt.Sprint("r", i), At: t0.Add(time.Duration(i) * time.Minute)}, []uint32{7})
+	}
+	if got := m.Expire(t0.Add(8*time.Minute), nil); got != 8 {
+		t.Fatalf("Expire = %d, want 8", got)
+	}
+	var ids []string
+	m.Candidates([]uint32{7}, 10, func(r *Record) { ids = append(ids, r.ID) })
+	if diff := cmp.Diff([]string{"r8", "r9", "r10", "r11"}, ids); diff != "" {
+		t.Errorf("Candidates across the wrap (-want +got):\n%s", diff)
+	}
+	if _, ok := m.Get("r3"); ok {
+		t.Error("Get(r3) found an expired record")
+	}
+	if _, ok := m.Get("r10"); !ok {
+		t.Error("Get(r10) did not find a held record")
+	}
+}

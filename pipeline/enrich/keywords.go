@@ -1,0 +1,475 @@
+package enrich
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk/pipeline"
+)
+
+// Phrase limits: a run of capitalised words longer than maxNameWords is a
+// title-case headline or a list rather than a name, and a phrase seen only
+// once is as likely an accident of wording as a topic.
+const (
+	maxNameWords   = 4
+	minPhraseCount = 2
+)
+
+// phraseKey holds the normalised words of a candidate, unused ones empty;
+// an array rather than a joined string, so counting allocates nothing.
+type phraseKey [maxNameWords]string
+
+// candidate is a keyword being scored: a content word or a phrase.
+type candidate struct {
+	words   phraseKey
+	n       int    // number of words
+	key     string // words joined by spaces, set once the candidate is kept
+	display string // as written: first seen, or lower case if mostly so
+	count   int
+	lower   int     // occurrences written all in lower case
+	weight  float64 // sum of the weights of its words
+	score   float64 // count times weight, set once counting is done
+}
+
+// slab hands out zeroed values from chunks that it keeps for reuse, so
+// the hundreds of words and candidates of an article cost no allocation
+// once a pooled counter has seen an article as large.
+type slab[T any] struct {
+	chunks [][]T
+	n      int // values handed out since the last reset
+}
+
+const slabChunk = 64
+
+func (s *slab[T]) new() *T {
+	if s.n == len(s.chunks)*slabChunk {
+		s.chunks = append(s.chunks, make([]T, slabChunk))
+	}
+	v := &s.chunks[s.n/slabChunk][s.n%slabChunk]
+	s.n++
+	return v
+}
+
+// reset zeroes the values handed out, so they hold on to nothing, and
+// makes them available again.
+func (s *slab[T]) reset() {
+	for i := 0; i < s.n; i += slabChunk {
+		clear(s.chunks[i/slabChunk][:min(slabChunk, s.n-i)])
+	}
+	s.n = 0
+}
+
+// word is what an article's counter knows about one distinct word.
+type word struct {
+	key     string // see [keyOf]
+	content bool   // see [isContent]
+	weight  float64
+	single  *candidate // the word as a keyword of its own, once counted
+}
+
+// counter counts the keyword candidates of one text. Each distinct word is
+// looked up once: its stopword status, its rarity (under a lock in the
+// usual [Rarity]) and its single-word candidate. Counters are pooled: all
+// their buffers, maps and slabs are reused from one article to the next.
+type counter struct {
+	text    string
+	toks    []span
+	stat    []*word          // per token
+	capital []bool           // per token
+	covered []bool           // per token: part of a frequent phrase
+	occs    []occurrence     // phrase occurrences, in text order
+	kept    []*candidate     // the candidates that qualify, scored
+	chosen  []*candidate     // the keywords picked so far
+	words   map[string]*word // by key
+	forms   map[string]*word // by form as written: "Russia’s" and "russia" share a word
+	phrases map[phraseKey]*candidate
+	wordMem slab[word]
+	candMem slab[candidate]
+}
+
+// occurrence is one phrase occurrence: tokens first..last.
+type occurrence struct {
+	first, last int
+	c           *candidate
+}
+
+var counters = sync.Pool{New: func() any {
+	return &counter{words: map[string]*word{}, forms: map[string]*word{}, phrases: map[phraseKey]*candidate{}}
+}}
+
+// getCounter returns a pooled counter loaded with the words of text; give
+// it back with [counter.release] once its candidates are no longer used.
+func getCounter(text string, rarity Rarity) *counter {
+	k := counters.Get().(*counter)
+	k.text = text
+	k.toks = appendWords(k.toks[:0], text)
+	toks := k.toks
+	k.stat = resize(k.stat, len(toks))
+	k.capital = resize(k.capital, len(toks))
+	for i, t := range toks {
+		form := text[t.start:t.end]
+		w := k.forms[form]
+		if w == nil {
+			w = k.word(keyOf(strings.ToLower(form)), rarity)
+			k.forms[form] = w
+		}
+		k.stat[i] = w
+		k.capital[i] = isCapitalised(form)
+	}
+	return k
+}
+
+// span is a word's byte range in the text.
+type span struct{ start, end int }
+
+// appendWords appends the words of text to dst, split as
+// [lexicon.Tokenize] splits them (which the rarity table's terms come
+// from): runs of letters and digits, with inner apostrophes and hyphens
+// between letters or digits and periods and commas between digits kept.
+// Unlike lexicon.Tokenize it does not lower-case each word; the counter
+// does that once per distinct form.
+func appendWords(dst []span, text string) []span {
+	start := -1
+	prev := rune(-1) // the rune before i
+	for i := 0; i <= len(text); {
+		r, size := rune(-1), 1 // -1 ends the last word at the end of text
+		if i < len(text) {
+			r = rune(text[i])
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(text[i:])
+			}
+		}
+		switch {
+		case r >= 0 && isLetterOrDigit(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0 && (r < 0 || !joinsWord(prev, r, text[i+size:])):
+			dst = append(dst, span{start, i})
+			start = -1
+		}
+		prev = r
+		i += size
+	}
+	return dst
+}
+
+// joinsWord reports whether separator r, after rune prev and before rest,
+// continues a word.
+func joinsWord(prev, r rune, rest string) bool {
+	next, _ := utf8.DecodeRuneInString(rest)
+	switch r {
+	case '\'', '’', '-':
+		return isLetterOrDigit(prev) && isLetterOrDigit(next)
+	case '.', ',':
+		return unicode.IsDigit(prev) && unicode.IsDigit(next)
+	}
+	return false
+}
+
+// word returns the word of key, looking it up on first use.
+func (k *counter) word(key string, rarity Rarity) *word {
+	w := k.words[key]
+	if w == nil {
+		w = k.wordMem.new()
+		w.key, w.content = key, isContent(key)
+		if w.content {
+			w.weight = 1 + max(0, rarity.IDF(key))
+		}
+		k.words[key] = w
+	}
+	return w
+}
+
+// release clears k, dropping its references to the text, and puts it back
+// in the pool.
+func (k *counter) release() {
+	k.text = ""
+	clear(k.toks)
+	clear(k.stat)
+	clear(k.kept)
+	clear(k.chosen)
+	clear(k.occs)
+	clear(k.words)
+	clear(k.forms)
+	clear(k.phrases)
+	k.wordMem.reset()
+	k.candMem.reset()
+	counters.Put(k)
+}
+
+// resize returns s with length n, zeroed, reusing its array if it can.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func (k *counter) content(i int) bool { return k.stat[i].content }
+
+// joined reports whether tokens i-1 and i are content words one space apart.
+func (k *counter) joined(i int) bool {
+	return i > 0 && k.content(i-1) && k.content(i) && k.text[k.toks[i-1].end:k.toks[i].start] == " "
+}
+
+// add counts one occurrence of the candidate made of tokens first..last.
+func (k *counter) add(first, last int) *candidate {
+	var c *candidate
+	if first == last {
+		c = k.stat[first].single
+	} else {
+		var key phraseKey
+		for i := first; i <= last; i++ {
+			key[i-first] = k.stat[i].key
+		}
+		c = k.phrases[key]
+	}
+	span := k.text[k.toks[first].start:k.toks[last].end]
+	if c == nil {
+		c = k.candMem.new()
+		c.n, c.display = last-first+1, trimPossessive(span)
+		for i := first; i <= last; i++ {
+			c.words[i-first] = k.stat[i].key
+			c.weight += k.stat[i].weight
+		}
+		if first == last {
+			k.stat[first].single = c
+		} else {
+			k.phrases[c.words] = c
+		}
+	}
+	c.count++
+	if strings.IndexFunc(span, unicode.IsUpper) < 0 {
+		c.lower++
+	}
+	if 2*c.lower > c.count {
+		c.display = strings.ToLower(c.display)
+	}
+	return c
+}
+
+// count counts the phrases first, then credits each content word
+// occurrence that is not part of a frequent phrase to the word itself, so
+// that "North" is scored by its mentions outside "North Korea". It returns
+// the candidates that qualify as keywords, scored.
+func (k *counter) count() []*candidate {
+	occs := k.occs[:0]
+	runStart := -1 // first token of the current run of capitalised content words
+	for i := range k.toks {
+		if !k.content(i) || !k.capital[i] {
+			runStart = -1
+		} else if runStart < 0 || !k.joined(i) {
+			runStart = i
+		}
+		if k.joined(i) && !k.capital[i-1] && !k.capital[i] && k.stat[i-1] != k.stat[i] {
+			occs = append(occs, occurrence{i - 1, i, k.add(i-1, i)})
+		}
+		// Take a run of names when it ends here, unless it is a headline.
+		ends := i+1 == len(k.toks) || !k.capital[i+1] || !k.joined(i+1)
+		if runStart >= 0 && ends && i > runStart && i-runStart < maxNameWords {
+			occs = append(occs, occurrence{runStart, i, k.add(runStart, i)})
+		}
+	}
+	k.occs = occs
+	k.covered = resize(k.covered, len(k.toks))
+	covered := k.covered
+	for _, o := range occs {
+		if o.c.count >= minPhraseCount {
+			for i := o.first; i <= o.last; i++ {
+				covered[i] = true
+			}
+		}
+	}
+	for i := range k.toks {
+		if k.content(i) && !covered[i] {
+			k.add(i, i)
+		}
+	}
+
+	kept := k.kept[:0]
+	for _, w := range k.words {
+		if w.single != nil {
+			w.single.key = w.key
+			kept = append(kept, w.single)
+		}
+	}
+	for _, c := range k.phrases {
+		if c.count >= minPhraseCount {
+			c.key = strings.Join(c.words[:c.n], " ")
+			kept = append(kept, c)
+		}
+	}
+	for _, c := range kept {
+		c.score = float64(c.count) * c.weight
+	}
+	k.kept = kept
+	return kept
+}
+
+// keywords ranks the content words and phrases of text by rarity-weighted
+// frequency: occurrences times the summed weight of the words, where a
+// word's weight is 1 + its IDF (the "+1" of smoothed TF-IDF, so that a
+// common word still counts by frequency, and an empty rarity table still
+// ranks by frequency). Content words exclude stopwords, one-letter words and
+// words without a letter (numbers). Phrases are runs of 2 to maxNameWords
+// capitalised content words ("Vladimir Putin") and pairs of adjacent
+// lower-case content words ("fighter jet") seen at least minPhraseCount
+// times; a word counts only its occurrences outside such phrases. A word or
+// phrase that is part of a better-ranked phrase is left out. Scores are
+// divided by the best one and rounded to three decimals; ties are broken by
+// term, so the result is deterministic.
+func (x *Enricher) keywords(text string) []pipeline.Keyword {
+	k := getCounter(text, x.rarity)
+	defer k.release()
+	// Only the best few candidates are read, so they are popped from a
+	// heap rather than sorting them all.
+	h := rankHeap(k.count())
+	h.init()
+	out := make([]pipeline.Keyword, 0, x.cfg.MaxKeywords)
+	chosen := k.chosen[:0]
+	var top float64
+	for len(out) < x.cfg.MaxKeywords && len(h) > 0 {
+		var c *candidate
+		h, c = h.pop()
+		if len(chosen) == 0 {
+			top = c.score
+		}
+		if insidePhrase(c, chosen) {
+			continue
+		}
+		chosen = append(chosen, c)
+		out = append(out, pipeline.Keyword{Term: c.display, Score: math.Round(c.score/top*1000) / 1000})
+	}
+	k.chosen = chosen
+	return out
+}
+
+// rankHeap is a binary heap of candidates, best first: highest score, then
+// first term in lexical order.
+type rankHeap []*candidate
+
+func (h rankHeap) better(i, j int) bool {
+	a, b := h[i], h[j]
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.key < b.key
+}
+
+func (h rankHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// pop removes the best candidate and returns the rest of the heap and it.
+func (h rankHeap) pop() (rankHeap, *candidate) {
+	n := len(h) - 1
+	best := h[0]
+	h[0], h[n] = h[n], nil
+	h = h[:n]
+	h.down(0)
+	return h, best
+}
+
+func (h rankHeap) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h.better(c+1, c) {
+			c++
+		}
+		if !h.better(c, i) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+// insidePhrase reports whether c is part of one of the chosen phrases, so
+// that "North Korea" is not followed by "North" and "Korea": whether its
+// words appear in a longer phrase's words, in a row.
+func insidePhrase(c *candidate, chosen []*candidate) bool {
+	for _, p := range chosen {
+		for i := 0; i+c.n <= p.n && p.n > c.n; i++ {
+			if slices.Equal(p.words[i:i+c.n], c.words[:c.n]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyOf normalises a lower-case word: typographic apostrophes become
+// straight ones and the possessive is dropped ("russia’s" is "russia").
+func keyOf(lower string) string {
+	return trimPossessive(strings.ReplaceAll(lower, "’", "'"))
+}
+
+func trimPossessive(s string) string {
+	for _, suffix := range []string{"'s", "’s", "'S", "’S"} {
+		if strings.HasSuffix(s, suffix) && len(s) > len(suffix) {
+			return s[:len(s)-len(suffix)]
+		}
+	}
+	return s
+}
+
+func isCapitalised(word string) bool {
+	r, _ := utf8.DecodeRuneInString(word)
+	return unicode.IsUpper(r)
+}
+
+// isContent reports whether a normalised word (see [keyOf]) can be a
+// keyword: not a stopword, longer than one letter, and holding a letter.
+func isContent(k string) bool {
+	return utf8.RuneCountInString(k) > 1 && !stopwords[k] && strings.IndexFunc(k, unicode.IsLetter) >= 0
+}
+
+// stopwords are English function words, plus the reporting verbs, time
+// words and titles that every news story uses and no reader searches for.
+var stopwords = setOf(
+	// function words
+	"a", "about", "above", "across", "after", "afterwards", "again", "against", "ago", "all", "almost",
+	"along", "already", "also", "although", "always", "am", "among", "amid", "an", "and", "another",
+	"any", "anyone", "anything", "are", "around", "as", "at", "be", "became", "because", "become",
+	"been", "before", "being", "below", "besides", "between", "beyond", "both", "but", "by", "can",
+	"cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "either",
+	"else", "enough", "even", "ever", "every", "few", "for", "from", "further", "get", "gets", "got",
+	"had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his",
+	"how", "however", "i", "if", "in", "including", "into", "is", "it", "its", "itself", "just",
+	"least", "less", "let", "like", "made", "make", "many", "may", "me", "might", "more", "most",
+	"much", "must", "my", "near", "neither", "never", "next", "no", "nor", "not", "now", "of",
+	"off", "often", "on", "once", "one", "only", "onto", "or", "other", "others", "our", "ours",
+	"out", "over", "own", "per", "perhaps", "put", "rather", "same", "several", "she", "should",
+	"since", "so", "some", "still", "such", "than", "that", "the", "their", "theirs", "them",
+	"themselves", "then", "there", "these", "they", "this", "those", "though", "through", "thus",
+	"to", "together", "too", "toward", "towards", "under", "unless", "until", "up", "upon", "us",
+	"very", "via", "was", "we", "well", "were", "what", "whatever", "when", "where", "whether",
+	"which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without", "would",
+	"yet", "you", "your", "yours", "it's", "don't", "didn't", "doesn't", "isn't", "wasn't",
+	"won't", "can't", "i'm", "we're", "they're", "he's", "she's", "that's", "there's",
+	// reporting and filler words of news prose
+	"according", "added", "adding", "announced", "asked", "called", "comment", "comments",
+	"reported", "reportedly", "reporters", "reporting", "say", "said", "saying", "says", "stated",
+	"statement", "tell", "told", "two", "three", "four", "five", "first", "second", "last",
+	"new", "later", "earlier", "recent", "recently",
+	// time words
+	"today", "yesterday", "tomorrow", "week", "weeks", "month", "months", "year", "years",
+	"day", "days", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"january", "february", "march", "april", "june", "july", "august", "september", "october",
+	"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+	"oct", "nov", "dec", "pm",
+	// titles
+	"mr", "mrs", "ms", "dr",
+)

@@ -1,0 +1,123 @@
+package enrich
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wiredesk/wiredesk/pipeline"
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
+)
+
+func TestKeywords(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    Config
+		rarity fakeRarity
+		text   string
+		want   []pipeline.Keyword
+	}{
+		{
+			name: "empty text",
+			text: "",
+			want: []pipeline.Keyword{},
+		},
+		{
+			name: "stopwords, numbers and single letters are excluded",
+			text: "The 2024 report said that it was a 12,000 figure in 1999 and x was y.",
+			want: []pipeline.Keyword{{Term: "figure", Score: 1}, {Term: "report", Score: 1}},
+		},
+		{
+			name:   "rarity outweighs frequency",
+			rarity: fakeRarity{"satellite": 4},
+			text:   "The launch of the satellite was a launch like any launch.",
+			// launch: 3 x (1+0) = 3; satellite: 1 x (1+4) = 5.
+			want: []pipeline.Keyword{{Term: "satellite", Score: 1}, {Term: "launch", Score: 0.6}},
+		},
+		{
+			name: "a capitalised name replaces its words, which count outside it",
+			text: "Vladimir Putin met Kim. Vladimir Putin spoke. Putin left.",
+			// vladimir putin: 2 x 2 = 4; putin outside the name: 1; kim: 1.
+			want: []pipeline.Keyword{{Term: "Vladimir Putin", Score: 1}, {Term: "Kim", Score: 0.25}, {Term: "left", Score: 0.25}, {Term: "met", Score: 0.25}, {Term: "spoke", Score: 0.25}},
+		},
+		{
+			name: "a lower-case pair seen twice is a phrase",
+			text: "A fighter jet landed. Another fighter jet took off from the base.",
+			// fighter jet: 2 x 2 = 4; base, landed, took: 1 each.
+			want: []pipeline.Keyword{{Term: "fighter jet", Score: 1}, {Term: "base", Score: 0.25}, {Term: "landed", Score: 0.25}, {Term: "took", Score: 0.25}},
+		},
+		{
+			name: "possessives fold into the word and casing follows the majority",
+			text: "Russia’s army and Russia's navy. Russia acts.",
+			want: []pipeline.Keyword{{Term: "Russia", Score: 1}, {Term: "acts", Score: 0.333}, {Term: "army", Score: 0.333}, {Term: "navy", Score: 0.333}},
+		},
+		{
+			name: "a title-case run of five or more words is not a name",
+			text: "Leaders Urge Swift Global Climate Action. Leaders Urge Swift Global Climate Action.",
+			want: []pipeline.Keyword{{Term: "Action", Score: 1}, {Term: "Climate", Score: 1}, {Term: "Global", Score: 1}, {Term: "Leaders", Score: 1}, {Term: "Swift", Score: 1}, {Term: "Urge", Score: 1}},
+		},
+		{
+			name: "at most MaxKeywords",
+			cfg:  Config{MaxKeywords: 2},
+			text: "alpha alpha alpha beta beta gamma",
+			want: []pipeline.Keyword{{Term: "alpha", Score: 1}, {Term: "beta", Score: 0.667}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newTestEnricher(t, tc.cfg, tc.rarity)
+			got := x.keywords(tc.text)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("keywords(%q) mismatch (-want +got):\n%s", tc.text, diff)
+			}
+		})
+	}
+}
+
+// TestKeywordsDeterministic checks that ties and map iteration never change
+// the order.
+func TestKeywordsDeterministic(t *testing.T) {
+	x := newTestEnricher(t, Config{}, fakeRarity{})
+	const text = "delta charlie bravo alpha echo foxtrot golf hotel india juliet kilo lima mike"
+	first := x.keywords(text)
+	for range 20 {
+		if diff := cmp.Diff(first, x.keywords(text)); diff != "" {
+			t.Fatalf("keywords() changed between runs (-first +now):\n%s", diff)
+		}
+	}
+	if first[0].Term != "alpha" || len(first) != DefaultMaxKeywords {
+		t.Errorf("keywords() = %v, want %d terms in alphabetical order of equal scores", first, DefaultMaxKeywords)
+	}
+}
+
+// TestAppendWords checks that the keyword counter splits words exactly as
+// lexicon.Tokenize does, whose terms the rarity table holds.
+func TestAppendWords(t *testing.T) {
+	texts := []string{
+		"",
+		"Komsomolsk-on-Amur, Kim's visit: 2,290.5 tonnes -- end. Russia’s ‘Vostok’ 'quoted' U.S. e-mail 3-2 x-",
+		"Правительство в четверг объявило о мерах; Straße, naïve café. 政府周四宣布",
+	}
+	seeds, err := filepath.Glob("../../testdata/seeds/*.txt")
+	if err != nil || len(seeds) == 0 {
+		t.Fatalf("no seed articles found in ../../testdata/seeds (err %v)", err)
+	}
+	for _, f := range seeds {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(data))
+	}
+	for _, text := range texts {
+		var want []span
+		for _, tok := range lexicon.Tokenize(text) {
+			want = append(want, span{tok.Start, tok.End})
+		}
+		if diff := cmp.Diff(want, appendWords(nil, text), cmp.AllowUnexported(span{})); diff != "" {
+			t.Errorf("appendWords(%.40q...) mismatch with lexicon.Tokenize (-want +got):\n%s", text, diff)
+		}
+	}
+}

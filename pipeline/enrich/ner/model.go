@@ -1,0 +1,465 @@
+package ner
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/wiredesk/wiredesk/pipeline"
+)
+
+//go:embed model.bin.gz
+var embeddedModel []byte
+
+// Recognizer finds named entities in English text. It is safe for
+// concurrent use; build one with [Default] or [Load].
+type Recognizer struct {
+	stages   [numStages]stage
+	gaz      gazetteer
+	vocab    map[string]*wordInfo // the training words, precomputed
+	lowerIDs map[string]int32     // lower-case forms of the vocabulary
+	bos, eos *wordInfo
+
+	// seen caches words met at run time, up to maxSeenWords, with ids for
+	// their lower-case forms beyond those of lowerIDs.
+	mu        sync.RWMutex
+	seen      map[string]*wordInfo
+	seenLower map[string]int32
+
+	scratch sync.Pool
+}
+
+// maxSeenWords bounds the run-time word cache: about 30 MB of score vectors.
+const maxSeenWords = 50_000
+
+// stage is one tagging pass.
+type stage struct {
+	// tables maps each kind of word feature and value to the weights the
+	// feature has in every word group.
+	tables [numKinds]map[string]*[numWordGroups][numTags]float32
+	consts [numConstGroups][numTags]float32
+	dec    decoder
+}
+
+// wordInfo is what the tagger needs of one word type: its score vector in
+// each word group of each stage, its lower-case form's id and its casing.
+type wordInfo struct {
+	vec   [numStages][numWordGroups][numTags]float32
+	lower int32
+	kind  wordKind
+	// upper is set for words with a capital letter, the only ones that
+	// start a name in English.
+	upper bool
+}
+
+var loadDefault = sync.OnceValues(func() (*Recognizer, error) {
+	return Load(bytes.NewReader(embeddedModel))
+})
+
+// Default returns the recognizer of the model embedded in the package,
+// decoding it on first use. It returns an error only if the embedded model
+// is corrupt.
+func Default() (*Recognizer, error) { return loadDefault() }
+
+// Load reads a model written by [Train]. It returns an error if r does not
+// hold one.
+func Load(r io.Reader) (*Recognizer, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	var m modelFile
+	if err := gob.NewDecoder(zr).Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode model: %w", err)
+	}
+	if len(m.Stages) != numStages {
+		return nil, fmt.Errorf("decode model: %d stages, want %d", len(m.Stages), numStages)
+	}
+	rec := &Recognizer{
+		gaz:       newGazetteer(m.Places),
+		vocab:     make(map[string]*wordInfo, len(m.Vocab)+2),
+		lowerIDs:  map[string]int32{},
+		seen:      map[string]*wordInfo{},
+		seenLower: map[string]int32{},
+	}
+	for i := range rec.stages {
+		if err := rec.stages[i].load(&m.Stages[i]); err != nil {
+			return nil, fmt.Errorf("decode model stage %d: %w", i+1, err)
+		}
+	}
+	infos := make([]wordInfo, len(m.Vocab)+2)
+	for i, w := range append(m.Vocab, wordBOS, wordEOS) {
+		l := lowerOf(w)
+		id, ok := rec.lowerIDs[l]
+		if !ok {
+			id = int32(len(rec.lowerIDs))
+			rec.lowerIDs[l] = id
+		}
+		infos[i] = rec.wordInfo(w, id)
+		rec.vocab[w] = &infos[i]
+	}
+	rec.bos, rec.eos = rec.vocab[wordBOS], rec.vocab[wordEOS]
+	return rec, nil
+}
+
+func (st *stage) load(f *stageFile) error {
+	if len(f.Weights) != len(f.Keys)*numTags || len(f.Trans) != (numTags+1)*numTags {
+		return fmt.Errorf("%d keys, %d weights, %d transitions", len(f.Keys), len(f.Weights), len(f.Trans))
+	}
+	for k := range st.tables {
+		st.tables[k] = map[string]*[numWordGroups][numTags]float32{}
+	}
+	for i, key := range f.Keys {
+		var w [numTags]float32
+		copy(w[:], f.Weights[i*numTags:])
+		if g, kind, value, ok := parseFeatureKey(key); ok {
+			block := st.tables[kind][value]
+			if block == nil {
+				block = new([numWordGroups][numTags]float32)
+				st.tables[kind][value] = block
+			}
+			block[g] = w
+			continue
+		}
+		for c := range numConstGroups {
+			if key == constKey(c) {
+				st.consts[c] = w
+			}
+		}
+	}
+	var tr transitions
+	for a := range numTags + 1 {
+		copy(tr[a][:], f.Trans[a*numTags:])
+	}
+	st.dec = newDecoder(&tr)
+	return nil
+}
+
+// lookup returns the score vectors of a word, computing and caching them
+// for a word outside the vocabulary. Once the cache is full, new words are
+// computed on every call and their lower-case forms get id -1: no
+// document statistics.
+func (rec *Recognizer) lookup(w string) *wordInfo {
+	if info, ok := rec.vocab[w]; ok {
+		return info
+	}
+	rec.mu.RLock()
+	info, ok := rec.seen[w]
+	rec.mu.RUnlock()
+	if ok {
+		return info
+	}
+	l := lowerOf(w)
+	id, ok := rec.lowerIDs[l]
+	rec.mu.Lock()
+	full := len(rec.seen) >= maxSeenWords
+	if !ok {
+		if id, ok = rec.seenLower[l]; !ok {
+			id = -1
+			if !full {
+				id = int32(len(rec.lowerIDs) + len(rec.seenLower))
+				rec.seenLower[l] = id
+			}
+		}
+	}
+	rec.mu.Unlock()
+	info = new(wordInfo)
+	*info = rec.wordInfo(w, id)
+	if full {
+		return info
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if cached, ok := rec.seen[w]; ok {
+		return cached
+	}
+	rec.seen[w] = info
+	return info
+}
+
+// wordInfo sums the weights of a word's features in every word group of
+// every stage.
+func (rec *Recognizer) wordInfo(w string, lower int32) wordInfo {
+	info := wordInfo{lower: lower, kind: kindOf(w), upper: strings.ToLower(w) != w}
+	p := propsOf(w, rec.gaz)
+	p.all(func(kind int, value string) {
+		for i := range rec.stages {
+			block := rec.stages[i].tables[kind][value]
+			if block == nil {
+				continue
+			}
+			for g := range numWordGroups {
+				for t := range numTags {
+					info.vec[i][g][t] += block[g][t]
+				}
+			}
+		}
+	})
+	return info
+}
+
+// scratch is the per-call working memory of the tagger.
+type scratch struct {
+	toks    []token
+	infos   []*wordInfo // per token
+	doc     []docStat   // by lower-case id
+	touched []int32     // ids set in doc
+	// untracked takes the updates of words without a lower-case id.
+	untracked docStat
+	emit      [][numTags]float32
+	back      [][numTags]int8
+	tags      []int8
+	ms        []mention
+}
+
+// docStat is what the tagger gathers about one lower-case form across a
+// document.
+type docStat struct {
+	flags uint8      // how its words were written
+	votes classVotes // the first stage's tags of its words
+}
+
+func (s *scratch) grow(n int) {
+	if cap(s.infos) < n {
+		s.infos = make([]*wordInfo, n)
+		s.emit = make([][numTags]float32, n)
+		s.back = make([][numTags]int8, n)
+		s.tags = make([]int8, n)
+	}
+	s.infos, s.emit, s.back, s.tags = s.infos[:n], s.emit[:n], s.back[:n], s.tags[:n]
+}
+
+// stat returns the statistics of lower-case id, for update; those of id -1
+// are thrown away.
+func (s *scratch) stat(id int32) *docStat {
+	if id < 0 {
+		s.untracked = docStat{}
+		return &s.untracked
+	}
+	for int(id) >= len(s.doc) {
+		s.doc = append(s.doc, make([]docStat, max(1024, len(s.doc)))...)
+	}
+	d := &s.doc[id]
+	if *d == (docStat{}) {
+		s.touched = append(s.touched, id)
+	}
+	return d
+}
+
+func (s *scratch) reset() {
+	for _, id := range s.touched {
+		s.doc[id] = docStat{}
+	}
+	s.touched = s.touched[:0]
+	clear(s.infos)
+}
+
+// mention is one tagged span of tokens.
+type mention struct {
+	lo, hi int // token range
+	class  int
+}
+
+// tag runs both stages over text and calls fn with the tokens and the
+// mentions of the second.
+func (rec *Recognizer) tag(text string, fn func(toks []token, ms []mention)) {
+	s, _ := rec.scratch.Get().(*scratch)
+	if s == nil {
+		s = new(scratch)
+	}
+	defer func() {
+		s.reset()
+		rec.scratch.Put(s)
+	}()
+	s.toks = tokenize(text, s.toks)
+	toks := s.toks
+	s.grow(len(toks))
+	for i := range toks {
+		info := rec.lookup(toks[i].text)
+		s.infos[i] = info
+		if f := observe(&toks[i], info.kind); f != 0 {
+			s.stat(info.lower).flags |= f
+		}
+	}
+	forSentences(toks, func(lo, hi int) {
+		rec.tagSentence(s, 0, lo, hi)
+	})
+	for i, info := range s.infos {
+		if s.tags[i] != tagO {
+			s.stat(info.lower).votes.add(s.tags[i])
+		}
+	}
+	ms := s.ms[:0]
+	forSentences(toks, func(lo, hi int) {
+		rec.tagSentence(s, 1, lo, hi)
+		for i := lo; i < hi; i++ {
+			t := int(s.tags[i])
+			if t == tagO {
+				continue
+			}
+			if isInside(t) && len(ms) > 0 && ms[len(ms)-1].hi == i {
+				ms[len(ms)-1].hi = i + 1
+				continue
+			}
+			ms = append(ms, mention{lo: i, hi: i + 1, class: classOf(t)})
+		}
+	})
+	for i := range ms {
+		trimTitle(toks, &ms[i])
+	}
+	s.ms = ms
+	fn(toks, ms)
+}
+
+// window is how far from a word with a capital letter a token may be for
+// the tagger to consider it part of a name; tokens farther away are O.
+// Three keeps the tags of CoNLL-2003 dev as exact decoding has them.
+const window = 3
+
+// tagSentence tags tokens [lo, hi) with stage st into s.tags. Only runs of
+// tokens near a capitalised word are scored and decoded; the rest are O,
+// which the decoder's boundary transitions take into account. The second
+// stage keeps the first stage's tags (all O) for runs without a word the
+// first stage tagged anywhere in the document: it has nothing to add there.
+func (rec *Recognizer) tagSentence(s *scratch, st, lo, hi int) {
+	for i := lo; i < hi; {
+		a := i
+		for a < hi && !s.infos[a].upper {
+			s.tags[a] = tagO
+			a++
+		}
+		if a == hi {
+			return
+		}
+		// [a, b) is a run of tokens each at most window tokens from a
+		// capitalised one.
+		a = max(i, a-window)
+		b, last := a, a
+		for b < hi && b-last <= window {
+			if s.infos[b].upper {
+				last = b
+			}
+			b++
+		}
+		b = min(hi, last+window+1)
+		i = b
+		if st > 0 && !s.tagged(a, b) {
+			continue
+		}
+		for j := a; j < b; j++ {
+			rec.emission(s, st, lo, hi, j)
+		}
+		from := numTags
+		if a > lo {
+			from = tagO
+		}
+		rec.stages[st].dec.viterbi(s.emit[a:b], s.tags[a:b], s.back[a:b], from, b < hi)
+	}
+}
+
+// tagged reports whether the first stage tagged a word of tokens [a, b)
+// somewhere in the document.
+func (s *scratch) tagged(a, b int) bool {
+	for _, info := range s.infos[a:b] {
+		if s.docOf(info.lower).votes != (classVotes{}) {
+			return true
+		}
+	}
+	return false
+}
+
+// docOf returns the statistics of lower-case id.
+func (s *scratch) docOf(id int32) docStat {
+	if id >= 0 && int(id) < len(s.doc) {
+		return s.doc[id]
+	}
+	return docStat{}
+}
+
+// emission sums the scores of token i of the sentence [lo, hi) in stage st
+// into s.emit.
+func (rec *Recognizer) emission(s *scratch, st, lo, hi, i int) {
+	tok := &s.toks[i]
+	e := &s.emit[i]
+	info := s.infos[i]
+	*e = info.vec[st][gSelf]
+	for g := gSelf + 1; g < numWordGroups; g++ {
+		if !groupActive(g, tok) {
+			continue
+		}
+		w := rec.bos
+		switch j := i + wordGroupOffset[g]; {
+		case j >= hi:
+			w = rec.eos
+		case j >= lo:
+			w = s.infos[j]
+		}
+		add(e, &w.vec[st][g])
+	}
+	d := s.docOf(info.lower)
+	docClass := 0
+	if st > 0 {
+		docClass = d.votes.majority()
+	}
+	var buf [5]int
+	for _, c := range constGroups(buf[:0], tok, info.kind, d.flags, docClass) {
+		add(e, &rec.stages[st].consts[c])
+	}
+}
+
+// add adds score vector v to e, unrolled: it is the tagger's inner loop.
+func add(e, v *[numTags]float32) {
+	e[0] += v[0]
+	e[1] += v[1]
+	e[2] += v[2]
+	e[3] += v[3]
+	e[4] += v[4]
+	e[5] += v[5]
+	e[6] += v[6]
+	e[7] += v[7]
+	e[8] += v[8]
+}
+
+// titles are words that precede a name but are not part of it, as the
+// training data has it ("Governor Mikhail Degtyarev").
+var titles = map[string]bool{
+	"president": true, "vice": true, "governor": true, "minister": true, "premier": true, "chancellor": true,
+	"secretary": true, "senator": true, "sen": true, "rep": true, "ambassador": true, "mayor": true,
+	"admiral": true, "adm": true, "general": true, "gen": true, "lt": true, "col": true, "colonel": true,
+	"captain": true, "capt": true, "sergeant": true, "sgt": true, "commander": true, "brig": true,
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "professor": true, "judge": true,
+	"chairman": true, "chairwoman": true, "leader": true, "spokesman": true, "spokeswoman": true,
+	"king": true, "queen": true, "prince": true, "princess": true, "pope": true, "sheikh": true,
+}
+
+// trimTitle drops from a person mention everything up to its last title.
+func trimTitle(toks []token, m *mention) {
+	if m.class != classPerson {
+		return
+	}
+	for j := m.hi - 2; j >= m.lo; j-- {
+		if titles[strings.TrimSuffix(lowerOf(toks[j].text), ".")] {
+			m.lo = j + 1
+			return
+		}
+	}
+}
+
+// Entities returns the named entities of text, aliases merged, sorted by
+// the byte offset of their first mention; never nil. Types are "person",
+// "organization", "location" and "misc". Forms are as written, with runs of
+// white space inside a name (a line break) folded to one space.
+func (rec *Recognizer) Entities(text string) []pipeline.Entity {
+	var out []pipeline.Entity
+	rec.tag(text, func(toks []token, ms []mention) {
+		out = merge(text, toks, ms)
+	})
+	return out
+}
+
+func lowerOf(w string) string { return strings.ToLower(w) }

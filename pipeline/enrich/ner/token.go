@@ -1,0 +1,234 @@
+package ner
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word or punctuation mark of a text, with the context flags
+// the tagger conditions on.
+type token struct {
+	// text is the token as written, with curly quotes folded to ASCII so
+	// that “ and " are one word to the model.
+	text       string
+	start, end int // byte offsets into the text
+	// sentStart marks the first token of a line or sentence, where a
+	// capital letter says nothing about names.
+	sentStart bool
+	// lineStart marks the first token of a line.
+	lineStart bool
+	// capsLine marks tokens of a line written in capitals (headlines).
+	capsLine bool
+}
+
+// tokenize splits text the way CoNLL-2003 is tokenized: runs of letters and
+// digits, keeping inner hyphens ("Komsomolsk-on-Amur"), dotted initials
+// ("U.S."), digit groups ("1,600", "88.5"), ampersands between capitals
+// ("AT&T") and apostrophes before a capital ("O'Neill"); every other
+// non-space rune is a token of its own. Possessive "'s" is split off.
+func tokenize(text string, toks []token) []token {
+	toks = toks[:0]
+	lineStart := true
+	for i := 0; i < len(text); {
+		r, n := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
+		switch {
+		case r == '\n':
+			lineStart = true
+			i += n
+			continue
+		case r == ' ' || unicode.IsSpace(r):
+			i += n
+			continue
+		}
+		end, ascii := i+n, n == 1
+		if isAlnum(r) {
+			end, ascii = wordEnd(text, i)
+		}
+		t := token{text: text[i:end], start: i, end: end, sentStart: lineStart, lineStart: lineStart}
+		if !ascii {
+			t.text = foldQuotes(t.text)
+		}
+		if !lineStart && len(toks) > 0 {
+			t.sentStart = afterSentenceEnd(toks)
+		}
+		lineStart = false
+		toks = append(toks, t)
+		i = end
+	}
+	markCapsLines(toks)
+	return toks
+}
+
+// wordEnd returns the end of the word starting at byte i, and whether the
+// word is all ASCII.
+func wordEnd(text string, i int) (end int, ascii bool) {
+	j := i
+	ascii = true
+	for j < len(text) {
+		r, n := rune(text[j]), 1
+		if r < utf8.RuneSelf && asciiAlnum[r] {
+			j++
+			continue
+		}
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[j:])
+		}
+		if isAlnum(r) {
+			ascii = false
+			j += n
+			continue
+		}
+		prev, _ := utf8.DecodeLastRuneInString(text[:j])
+		next, _ := utf8.DecodeRuneInString(text[j+n:])
+		switch {
+		case r == '-' && isAlnum(prev) && isAlnum(next):
+		case (r == '.' || r == ',' || r == ':' || r == '/') && unicode.IsDigit(prev) && unicode.IsDigit(next):
+		case r == '&' && unicode.IsUpper(prev) && unicode.IsUpper(next):
+		case (r == '\'' || r == '’') && unicode.IsLetter(prev) && unicode.IsUpper(next):
+		case r == '.' && abbreviations[text[i:j]]:
+			// "St. Louis", "Acme Inc.": the dot belongs to the word.
+			return j + n, ascii
+		case r == '.' && unicode.IsLetter(prev) && isInitial(text[:j]):
+			// "U.S." keeps its dots, including the last one.
+			if !unicode.IsLetter(next) {
+				return j + n, ascii
+			}
+		default:
+			return j, ascii
+		}
+		if n > 1 {
+			ascii = false
+		}
+		j += n
+	}
+	return j, ascii
+}
+
+// abbreviations are the words written with a dot that names often hold or
+// follow; the dot does not end a sentence after them.
+var abbreviations = map[string]bool{
+	"St": true, "Mt": true, "Ft": true, "Mr": true, "Mrs": true, "Ms": true, "Dr": true, "Prof": true,
+	"Gen": true, "Lt": true, "Col": true, "Maj": true, "Capt": true, "Sgt": true, "Adm": true, "Brig": true,
+	"Gov": true, "Sen": true, "Rep": true, "Rev": true, "Jr": true, "Sr": true,
+	"Inc": true, "Corp": true, "Co": true, "Ltd": true, "Bros": true, "Dept": true, "Univ": true, "No": true,
+	"Jan": true, "Feb": true, "Mar": true, "Apr": true, "Aug": true, "Sept": true, "Sep": true, "Oct": true, "Nov": true, "Dec": true,
+}
+
+// isInitial reports whether s ends with a single letter that starts a word
+// or follows a dot, as in "U" or "U.S".
+func isInitial(s string) bool {
+	last, n := utf8.DecodeLastRuneInString(s)
+	if !unicode.IsLetter(last) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(s[:len(s)-n])
+	return len(s) == n || before == '.' || !isAlnum(before)
+}
+
+// afterSentenceEnd reports whether the token after toks starts a sentence:
+// the previous token, skipping quotes and brackets, ends one.
+func afterSentenceEnd(toks []token) bool {
+	for j := len(toks) - 1; j >= 0 && j >= len(toks)-3; j-- {
+		switch toks[j].text {
+		case ".", "!", "?", ":":
+			return true
+		case "\"", "'", "(", ")", "-", "[", "]":
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// markCapsLines flags the tokens of lines that contain letters but no
+// lower-case letter, such as wire headlines and datelines.
+func markCapsLines(toks []token) {
+	for i := 0; i < len(toks); {
+		j := i + 1
+		for j < len(toks) && !toks[j].lineStart {
+			j++
+		}
+		letters, lower := false, false
+		for _, t := range toks[i:j] {
+			for _, r := range t.text {
+				switch {
+				case 'a' <= r && r <= 'z':
+					letters, lower = true, true
+				case 'A' <= r && r <= 'Z':
+					letters = true
+				case r >= utf8.RuneSelf && unicode.IsLetter(r):
+					letters = true
+					lower = lower || unicode.IsLower(r)
+				}
+			}
+			if lower {
+				break
+			}
+		}
+		if letters && !lower {
+			for k := i; k < j; k++ {
+				toks[k].capsLine = true
+			}
+		}
+		i = j
+	}
+}
+
+func isAlnum(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiAlnum[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
+// foldQuotes maps typographic quotes to their ASCII forms.
+func foldQuotes(s string) string {
+	switch s {
+	case "“", "”", "„", "«", "»":
+		return "\""
+	case "‘", "’":
+		return "'"
+	case "–", "—":
+		return "-"
+	}
+	if strings.IndexByte(s, "’"[0]) >= 0 && strings.Contains(s, "’") {
+		return strings.ReplaceAll(s, "’", "'")
+	}
+	return s
+}
+
+// shape maps a word to its character classes with repeats collapsed:
+// "Kim" → "Xx", "U.S." → "X.X.", "1996-08-22" → "d-d-d".
+func shape(w string) string {
+	var b strings.Builder
+	var last rune
+	for _, r := range w {
+		c := r
+		switch {
+		case unicode.IsUpper(r):
+			c = 'X'
+		case unicode.IsLower(r):
+			c = 'x'
+		case unicode.IsDigit(r):
+			c = 'd'
+		case unicode.IsLetter(r):
+			c = 'x'
+		}
+		if c != last {
+			b.WriteRune(c)
+			last = c
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,127 @@
+package ner
+
+import "math"
+
+// transitions holds the score of moving from one tag to the next; row
+// numTags is the start of a sentence.
+type transitions [numTags + 1][numTags]float32
+
+var negInf = float32(math.Inf(-1))
+
+// allowed reports whether tag cur may follow prev (numTags: line start).
+func allowed(prev, cur int) bool {
+	if !isInside(cur) {
+		return true
+	}
+	return prev != numTags && prev != tagO && classOf(prev) == classOf(cur)
+}
+
+// decoder finds the best tag sequence of a sentence.
+type decoder struct {
+	// tr is the transitions with the sequences BIO forbids (an inside tag
+	// not continuing its own class) scored -Inf; into is tr transposed,
+	// the scores of moving into each tag.
+	tr   transitions
+	into [numTags][numTags]float32
+}
+
+func newDecoder(tr *transitions) decoder {
+	d := decoder{tr: *tr}
+	for p := range numTags + 1 {
+		for t := range numTags {
+			if !allowed(p, t) {
+				d.tr[p][t] = negInf
+			}
+			if p < numTags {
+				d.into[t][p] = d.tr[p][t]
+			}
+		}
+	}
+	return d
+}
+
+// bestPrev is written for nine tags; these fail to compile otherwise.
+const (
+	_ uint = numTags - 9
+	_ uint = 9 - numTags
+)
+
+// bestPrev returns the best score of reaching a tag, from cur through the
+// transition scores into it, and the tag it comes from. It is unrolled: it
+// runs for five of the nine tags at every token.
+func bestPrev(cur, into *[numTags]float32) (float32, int8) {
+	best, arg := cur[0]+into[0], int8(0)
+	if s := cur[1] + into[1]; s > best {
+		best, arg = s, 1
+	}
+	if s := cur[2] + into[2]; s > best {
+		best, arg = s, 2
+	}
+	if s := cur[3] + into[3]; s > best {
+		best, arg = s, 3
+	}
+	if s := cur[4] + into[4]; s > best {
+		best, arg = s, 4
+	}
+	if s := cur[5] + into[5]; s > best {
+		best, arg = s, 5
+	}
+	if s := cur[6] + into[6]; s > best {
+		best, arg = s, 6
+	}
+	if s := cur[7] + into[7]; s > best {
+		best, arg = s, 7
+	}
+	if s := cur[8] + into[8]; s > best {
+		best, arg = s, 8
+	}
+	return best, arg
+}
+
+// viterbi writes into tags the best tag sequence for the emission scores of
+// a run of tokens, using back as scratch space of len(emit) rows. The token
+// before the run has tag from (numTags: the run starts a sentence); when
+// toO is set the token after it is tagged O.
+func (d *decoder) viterbi(emit [][numTags]float32, tags []int8, back [][numTags]int8, from int, toO bool) {
+	n := len(emit)
+	if n == 0 {
+		return
+	}
+	var cur, next [numTags]float32
+	for t := range numTags {
+		cur[t] = d.tr[from][t] + emit[0][t]
+	}
+	for i := 1; i < n; i++ {
+		b := &back[i]
+		for t := range numTags {
+			if isInside(t) {
+				// Only the B and I tags of its own class may precede an I tag.
+				beg, in := cur[t-1]+d.tr[t-1][t], cur[t]+d.tr[t][t]
+				if beg >= in {
+					next[t], b[t] = beg+emit[i][t], int8(t-1)
+				} else {
+					next[t], b[t] = in+emit[i][t], int8(t)
+				}
+				continue
+			}
+			best, arg := bestPrev(&cur, &d.into[t])
+			next[t], b[t] = best+emit[i][t], arg
+		}
+		cur = next
+	}
+	if toO {
+		for t := range numTags {
+			cur[t] += d.tr[t][tagO]
+		}
+	}
+	best, arg := cur[0], int8(0)
+	for t := 1; t < numTags; t++ {
+		if cur[t] > best {
+			best, arg = cur[t], int8(t)
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		tags[i] = arg
+		arg = back[i][arg]
+	}
+}

@@ -1,0 +1,170 @@
+package lexicon
+
+import (
+	"bytes"
+	"compress/gzip"
+	"math"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTokenize(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{name: "words and punctuation", text: "Kim met Putin, then left.", want: []string{"Kim", "met", "Putin", "then", "left"}},
+		{name: "inner hyphen and apostrophes", text: "Komsomolsk-on-Amur's plant, Kim’s train", want: []string{"Komsomolsk-on-Amur's", "plant", "Kim’s", "train"}},
+		{name: "numbers keep separators", text: "2,290 points at 9.5 - a record.", want: []string{"2,290", "points", "at", "9.5", "a", "record"}},
+		{name: "trailing separators split", text: "rock-- 'quoted' 1990s, 3.", want: []string{"rock", "quoted", "1990s", "3"}},
+		{name: "non-Latin letters", text: "Ouyang Ziyuan (歐陽自遠)", want: []string{"Ouyang", "Ziyuan", "歐陽自遠"}},
+		{name: "empty", text: " \n ", want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, tok := range Tokenize(tc.text) {
+				if tc.text[tok.Start:tok.End] != tok.Text {
+					t.Errorf("token %q has offsets %d:%d of %q", tok.Text, tok.Start, tok.End, tc.text[tok.Start:tok.End])
+				}
+				got = append(got, tok.Text)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Tokenize(%q) (-want +got):\n%s", tc.text, diff)
+			}
+		})
+	}
+}
+
+// TestAppendTokens checks that appending to a reused slice splits as
+// Tokenize does and keeps what was already in the slice.
+func TestAppendTokens(t *testing.T) {
+	texts := []string{"Kim met Putin, then left.", "Komsomolsk-on-Amur's plant, Kim’s train", "2,290 points at 9.5", "Ouyang Ziyuan (歐陽自遠)", ""}
+	buf := make([]Token, 0, 4)
+	for _, text := range texts {
+		head := Token{Text: "head", Lower: "head"}
+		buf = AppendTokens(append(buf[:0], head), text)
+		if diff := cmp.Diff(append([]Token{head}, Tokenize(text)...), buf); diff != "" {
+			t.Errorf("AppendTokens(head, %q) (-want +got):\n%s", text, diff)
+		}
+	}
+}
+
+func TestDefault(t *testing.T) {
+	table := Default()
+	if table.Docs() < 500 {
+		t.Fatalf("background docs = %v, want the ECB+ corpus", table.Docs())
+	}
+	// Common words are common, names and unseen words rare, from the
+	// first article on.
+	common, rare := table.IDF("the"), table.IDF("vostochny")
+	if !(common < 0.5 && rare > 5) {
+		t.Errorf("IDF(the) = %.2f, IDF(vostochny) = %.2f, want < 0.5 and > 5", common, rare)
+	}
+	if table.IDF("friday") >= table.IDF("cosmodrome") {
+		t.Errorf("IDF(friday) = %.2f >= IDF(cosmodrome) = %.2f, want a common capitalised word below a rare one", table.IDF("friday"), table.IDF("cosmodrome"))
+	}
+	// Copies are independent.
+	table.Observe([]string{"vostochny"})
+	if got := Default().DF("vostochny"); got != 0 {
+		t.Errorf("DF(vostochny) in a fresh Default = %v after observing in another, want 0", got)
+	}
+}
+
+func TestObserve(t *testing.T) {
+	table := NewTable()
+	before := table.IDF("summit")
+	table.Observe([]string{"summit", "summit", "kim"})
+	table.Observe([]string{"kim"})
+	if got := table.DF("summit"); got != 1 {
+		t.Errorf("DF(summit) = %v, want 1 (counted once per document)", got)
+	}
+	if got := table.Docs(); got != 2 {
+		t.Errorf("Docs() = %v, want 2", got)
+	}
+	if after := table.IDF("summit"); after >= before+1 {
+		t.Errorf("IDF(summit) went from %.2f to %.2f, want it not to grow past the smoothing", before, after)
+	}
+	if got, want := table.IDFs([]string{"kim", "summit"}), []float64{table.IDF("kim"), table.IDF("summit")}; !cmp.Equal(got, want) {
+		t.Errorf("IDFs = %v, want %v", got, want)
+	}
+}
+
+func TestObserveDistinct(t *testing.T) {
+	observed, distinct := NewTable(), NewTable()
+	observed.Observe([]string{"kim", "summit", "kim"})
+	distinct.ObserveDistinct([]string{"kim", "summit"})
+	for _, term := range []string{"kim", "summit", "missing"} {
+		if got, want := distinct.DF(term), observed.DF(term); got != want {
+			t.Errorf("DF(%s) after ObserveDistinct = %v, want %v as after Observe", term, got, want)
+		}
+	}
+	if got, want := distinct.Docs(), observed.Docs(); got != want {
+		t.Errorf("Docs() after ObserveDistinct = %v, want %v", got, want)
+	}
+}
+
+// TestIDFValues checks the IDF formula, for whole counts (read from a table
+// of logarithms) and for fractional ones, as a loaded table may hold.
+func TestIDFValues(t *testing.T) {
+	table, err := Load(gzipped(t, "docs\t10000.5\nwhole\t3\nhalf\t2.5\nbig\t9000\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, term string
+		df         float64
+	}{
+		{"whole count", "whole", 3},
+		{"fractional count", "half", 2.5},
+		{"count past the table of logarithms", "big", 9000},
+		{"unseen", "missing", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := math.Log((10000.5 + 1) / (tc.df + 1))
+			if got := table.IDF(tc.term); math.Abs(got-want) > 1e-12 {
+				t.Errorf("IDF(%s) = %v, want %v", tc.term, got, want)
+			}
+			if got := table.AppendIDFs([]float64{-1}, []string{tc.term}); len(got) != 2 || got[0] != -1 || math.Abs(got[1]-want) > 1e-12 {
+				t.Errorf("AppendIDFs([-1], %s) = %v, want [-1 %v]", tc.term, got, want)
+			}
+		})
+	}
+}
+
+func gzipped(t *testing.T, s string) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
+}
+
+func TestSaveLoad(t *testing.T) {
+	table := NewTable()
+	table.Observe([]string{"a", "b"})
+	table.Observe([]string{"a"})
+	var buf bytes.Buffer
+	if err := table.Save(&buf, []string{"a", "b", "missing"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Docs() != 2 || got.DF("a") != 2 || got.DF("b") != 1 || got.DF("missing") != 0 {
+		t.Errorf("loaded docs %v, df a %v b %v missing %v, want 2, 2, 1, 0", got.Docs(), got.DF("a"), got.DF("b"), got.DF("missing"))
+	}
+	for _, bad := range []string{"not gzip", ""} {
+		if _, err := Load(bytes.NewReader([]byte(bad))); err == nil {
+			t.Errorf("Load(%q) = nil error, want one", bad)
+		}
+	}
+}
