@@ -11,5 +11,5 @@
 // takes about a minute; -articles sets how many articles are generated.
 //
 // TestOperatingDocListsEveryFlag compares the flags of both binaries with
-// the configuration reference in docs/operating.md.
+// the configuration reference in the README (Operating wiredesk).
 package livetest

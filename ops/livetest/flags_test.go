@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const operatingDoc = moduleRoot + "/docs/operating.md"
+const operatingDoc = moduleRoot + "/README.md"
 
 // helpFlags returns the flag names a binary's -h lists.
 func helpFlags(t *testing.T, bin string) []string {
@@ -34,7 +34,7 @@ func helpFlags(t *testing.T, bin string) []string {
 }
 
 // docFlags returns the flags in the tables of the sections of
-// docs/operating.md whose headings are given.
+// the README (Operating wiredesk) whose headings are given.
 func docFlags(t *testing.T, headings ...string) []string {
 	t.Helper()
 	data, err := os.ReadFile(operatingDoc)

@@ -12,7 +12,7 @@ import (
 
 const (
 	dashboardsDir = "../../dashboards"
-	operatingDoc  = "../../docs/operating.md"
+	operatingDoc  = "../../README.md"
 )
 
 func loadDashboards(t *testing.T) []*monitoring.Dashboard {
@@ -75,7 +75,7 @@ func TestDashboards(t *testing.T) {
 }
 
 // documentedMetrics returns the wiredesk metric names the metrics
-// reference in docs/operating.md lists.
+// reference in the README (Operating wiredesk) lists.
 func documentedMetrics(t *testing.T) []string {
 	t.Helper()
 	data, err := os.ReadFile(operatingDoc)

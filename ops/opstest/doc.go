@@ -18,7 +18,7 @@
 //     grace period above the drain timeout, KEDA target).
 //   - Every dashboard panel has a unit and queries the ${datasource}
 //     variable, and every wiredesk metric a dashboard or rule names is in
-//     the metrics reference of docs/operating.md.
+//     the metrics reference of the README (Operating wiredesk).
 //
 // Whether the queries return data is checked against a live Prometheus by
 // ops/livetest.
