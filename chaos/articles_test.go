@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -148,9 +150,9 @@ func connect(t *testing.T, url string) jetstream.JetStream {
 // waitStreams waits until a worker has created both streams.
 func waitStreams(t *testing.T, js jetstream.JetStream, d time.Duration) {
 	t.Helper()
-	waitFor(t, d, "the worker to create its streams", func() error {
+	testkit.WaitFor(t, d, "the worker to create its streams", func() error {
 		for _, name := range []string{rawStream, outStream} {
-			if _, err := js.Stream(newTestCtx(t, 5*time.Second), name); err != nil {
+			if _, err := js.Stream(testkit.Context(t, 5*time.Second), name); err != nil {
 				return fmt.Errorf("stream %s: %w", name, err)
 			}
 		}
@@ -160,19 +162,21 @@ func waitStreams(t *testing.T, js jetstream.JetStream, d time.Duration) {
 
 // publish publishes the n articles in path with the project's publisher
 // (so each has its content id as Nats-Msg-Id); it returns an error unless
-// all n are stored. It is safe to call from any goroutine.
+// all n are stored. An attempt stored while its acknowledgement was lost to
+// a failing node comes back from the retry as already stored, which counts
+// as stored once. It is safe to call from any goroutine.
 func publish(ctx context.Context, js jetstream.JetStream, path string, n int) error {
 	p, err := feed.NewPublisher(js, feed.PublisherConfig{MaxAttempts: 20, ProgressInterval: -1}, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		return err
 	}
 	sum, err := p.Publish(ctx, []string{path}, nil)
-	if err != nil || sum.Published != n {
+	if err != nil || sum.Published+sum.AlreadyStored != n {
 		var first []string
 		for _, pr := range sum.Problems[:min(3, len(sum.Problems))] {
 			first = append(first, fmt.Sprintf("%s %s: %v", pr.Result, pr.ArticleID, pr.Err))
 		}
-		return fmt.Errorf("publish %s: %v, %v; want %d published; first problems: %s", path, sum, err, n, strings.Join(first, "; "))
+		return fmt.Errorf("publish %s: %v, %v; want %d stored; first problems: %s", path, sum, err, n, strings.Join(first, "; "))
 	}
 	return nil
 }
@@ -181,7 +185,7 @@ func publish(ctx context.Context, js jetstream.JetStream, path string, n int) er
 // delivers its result.
 func publishAsync(t *testing.T, js jetstream.JetStream, path string, n int) <-chan error {
 	t.Helper()
-	ctx := newTestCtx(t, 5*time.Minute)
+	ctx := testkit.Context(t, 5*time.Minute)
 	done := make(chan error, 1)
 	go func() { done <- publish(ctx, js, path, n) }()
 	return done
@@ -190,7 +194,7 @@ func publishAsync(t *testing.T, js jetstream.JetStream, path string, n int) <-ch
 // streamMsgs returns how many messages a stream holds.
 func streamMsgs(t *testing.T, js jetstream.JetStream, name string) (uint64, error) {
 	t.Helper()
-	ctx := newTestCtx(t, 5*time.Second)
+	ctx := testkit.Context(t, 5*time.Second)
 	s, err := js.Stream(ctx, name)
 	if err != nil {
 		return 0, err
@@ -206,12 +210,12 @@ func streamMsgs(t *testing.T, js jetstream.JetStream, name string) (uint64, erro
 // workers' consumer has nothing pending or unacknowledged.
 func waitSettled(t *testing.T, js jetstream.JetStream, n int, d time.Duration) {
 	t.Helper()
-	waitFor(t, d, fmt.Sprintf("%d outputs and a settled consumer", n), func() error {
+	testkit.WaitFor(t, d, fmt.Sprintf("%d outputs and a settled consumer", n), func() error {
 		got, err := streamMsgs(t, js, outStream)
 		if err != nil {
 			return err
 		}
-		ctx := newTestCtx(t, 5*time.Second)
+		ctx := testkit.Context(t, 5*time.Second)
 		c, err := js.Consumer(ctx, rawStream, durable)
 		if err != nil {
 			return err
@@ -247,7 +251,7 @@ func account(t *testing.T, js jetstream.JetStream, arts []pipeline.Article) tall
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := newTestCtx(t, 2*time.Minute)
+	ctx := testkit.Context(t, 2*time.Minute)
 	c, err := js.OrderedConsumer(ctx, outStream, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		t.Fatal(err)

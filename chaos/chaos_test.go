@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/wiredesk/wiredesk/pipeline"
@@ -25,7 +27,7 @@ func workerArgs(url string, extra ...string) []string {
 func waitOutputs(t *testing.T, js jetstream.JetStream, n uint64, d time.Duration) uint64 {
 	t.Helper()
 	var got uint64
-	waitFor(t, d, fmt.Sprintf("%d outputs", n), func() error {
+	testkit.WaitFor(t, d, fmt.Sprintf("%d outputs", n), func() error {
 		var err error
 		if got, err = streamMsgs(t, js, outStream); err != nil {
 			return err
@@ -65,7 +67,7 @@ func TestChaosClusterNodeRestart(t *testing.T) {
 	published := publishAsync(t, js, path, n)
 
 	atStop := waitOutputs(t, js, n/5, 3*time.Minute)
-	info, err := mustStream(t, js, outStream).Info(newTestCtx(t, 10*time.Second))
+	info, err := mustStream(t, js, outStream).Info(testkit.Context(t, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestChaosKillWorkers(t *testing.T) {
 
 func mustStream(t *testing.T, js jetstream.JetStream, name string) jetstream.Stream {
 	t.Helper()
-	s, err := js.Stream(newTestCtx(t, 10*time.Second), name)
+	s, err := js.Stream(testkit.Context(t, 10*time.Second), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +172,7 @@ type memRange struct{ low, high float64 }
 func memRanges(t *testing.T, addr string, d time.Duration, what string, cond func() error) map[string]memRange {
 	t.Helper()
 	ranges := map[string]memRange{}
-	waitFor(t, d, what, func() error {
+	testkit.WaitFor(t, d, what, func() error {
 		m, err := metrics(addr, memSeries...)
 		if err != nil {
 			return err
@@ -236,7 +238,7 @@ func TestChaosStalledOutput(t *testing.T) {
 	waitSettled(t, js, healthy, time.Minute)
 
 	out := mustStream(t, js, outStream)
-	info, err := out.Info(newTestCtx(t, 10*time.Second))
+	info, err := out.Info(testkit.Context(t, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +246,7 @@ func TestChaosStalledOutput(t *testing.T) {
 	limited := healthyCfg
 	limited.MaxMsgs = healthy
 	limited.Discard = jetstream.DiscardNew
-	if _, err := js.UpdateStream(newTestCtx(t, 10*time.Second), limited); err != nil {
+	if _, err := js.UpdateStream(testkit.Context(t, 10*time.Second), limited); err != nil {
 		t.Fatal(err)
 	}
 	logged := len(w.logs.String())
@@ -254,8 +256,8 @@ func TestChaosStalledOutput(t *testing.T) {
 	// stay flat however long the stall goes on. Compare the two halves of
 	// the stall from then on.
 	published = publishAsync(t, js, pathB, backlog)
-	waitFor(t, time.Minute, fmt.Sprintf("the worker to hold %d messages", maxAckPending), func() error {
-		ctx := newTestCtx(t, 5*time.Second)
+	testkit.WaitFor(t, time.Minute, fmt.Sprintf("the worker to hold %d messages", maxAckPending), func() error {
+		ctx := testkit.Context(t, 5*time.Second)
 		c, err := js.Consumer(ctx, rawStream, durable)
 		if err != nil {
 			return err
@@ -304,7 +306,7 @@ func TestChaosStalledOutput(t *testing.T) {
 		t.Errorf("%s grew during the stall: %s in its first half, %s in its second", rss, mib(first[rss]), mib(second[rss]))
 	}
 
-	if _, err := js.UpdateStream(newTestCtx(t, 10*time.Second), healthyCfg); err != nil {
+	if _, err := js.UpdateStream(testkit.Context(t, 10*time.Second), healthyCfg); err != nil {
 		t.Fatal(err)
 	}
 	recovering := time.Now()

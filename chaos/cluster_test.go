@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -121,7 +123,7 @@ func (c *cluster) restart(i int) {
 // the JetStream meta group, which has a leader.
 func (c *cluster) waitReady(d time.Duration) {
 	c.t.Helper()
-	waitFor(c.t, d, "the JetStream cluster", func() error {
+	testkit.WaitFor(c.t, d, "the JetStream cluster", func() error {
 		leader := false
 		for i, s := range c.nodes {
 			if s == nil {

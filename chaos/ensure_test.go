@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/wiredesk/wiredesk/pipeline/bus"
 )
 
@@ -16,7 +18,7 @@ func TestChaosConcurrentEnsureStreams(t *testing.T) {
 		js := connect(t, c.urls())
 		wg.Go(func() {
 			start := time.Now()
-			if err := bus.EnsureStreams(newTestCtx(t, 30*time.Second), js, bus.Streams{Replicas: 3}); err != nil {
+			if err := bus.EnsureStreams(testkit.Context(t, 30*time.Second), js, bus.Streams{Replicas: 3}); err != nil {
 				t.Errorf("worker %d: EnsureStreams: %v after %s", i, err, time.Since(start).Round(time.Millisecond))
 			}
 		})

@@ -3,7 +3,6 @@ package chaos
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -20,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wiredesk/wiredesk/internal/testkit"
 )
 
 var seedFlag = flag.Uint64("chaos.seed", 0, "seed of the chaos tests' random choices (0: from the clock)")
@@ -33,29 +34,6 @@ func newRand(t *testing.T) *rand.Rand {
 	}
 	t.Logf("seed %d (replay with -chaos.seed=%d)", seed, seed)
 	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-}
-
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// waitFor polls cond until it holds or d passes (nats.go's checkFor).
-func waitFor(t *testing.T, d time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s: %v", d, what, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 var (
@@ -222,7 +200,7 @@ type logLine struct {
 func (p *proc) waitLog(t *testing.T, d time.Duration, msg string) logLine {
 	t.Helper()
 	var found logLine
-	waitFor(t, d, fmt.Sprintf("%s to log %q", p.name, msg), func() error {
+	testkit.WaitFor(t, d, fmt.Sprintf("%s to log %q", p.name, msg), func() error {
 		sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {

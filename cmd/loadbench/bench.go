@@ -28,6 +28,19 @@ import (
 // publishWindow bounds the raw articles awaiting their PubAck.
 const publishWindow = 4096
 
+// bytesPerArticle sizes the streams. The publisher runs ahead of the
+// workers, and a stream at its size cap discards its oldest messages,
+// processed or not, so both streams must hold a whole run: a raw article
+// and its output take a few kilobytes each.
+const bytesPerArticle = 8 << 10
+
+// streamsFor returns the stream configuration of a run of n articles: the
+// defaults, with size caps that hold the whole run.
+func streamsFor(n int) bus.Streams {
+	size := max(int64(n)*bytesPerArticle, 1<<30)
+	return bus.Streams{RawMaxBytes: size, OutMaxBytes: size}
+}
+
 // phase is one measured run: W worker processes made by command, fed the
 // same generated articles.
 type phase struct {
@@ -115,6 +128,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 
 	fmt.Fprintf(stdout, "loadbench articles=%d workers=%d concurrency=%d prefetch=%d rate=%g dup_rate=%g cpus=%d %s/%s %s\n",
 		cfg.articles, cfg.workers, cfg.concurrency, cfg.prefetch, cfg.rate, cfg.dupRate, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	streams := streamsFor(cfg.articles)
 	flags := []string{"-nats-url", srv.URL(), "-workers", strconv.Itoa(cfg.concurrency), "-prefetch", strconv.Itoa(cfg.prefetch)}
 	var phases []phase
 	if cfg.mode != modePipeline {
@@ -128,12 +142,16 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	}
 	if cfg.mode != modePassthrough {
 		phases = append(phases, phase{name: modePipeline, command: func(int) *exec.Cmd {
-			return exec.Command(workerBin, append([]string{"-metrics-addr=", "-log-format=json"}, flags...)...)
+			// The worker updates the streams to its own configuration at
+			// start-up: give it the run's size caps.
+			return exec.Command(workerBin, append([]string{"-metrics-addr=", "-log-format=json",
+				"-raw-max-bytes", strconv.FormatInt(streams.RawMaxBytes, 10),
+				"-out-max-bytes", strconv.FormatInt(streams.OutMaxBytes, 10)}, flags...)...)
 		}})
 	}
 	results := map[string]*result{}
 	for _, ph := range phases {
-		r, err := runPhase(ctx, cfg, js, docs, ph, stderr)
+		r, err := runPhase(ctx, cfg, js, streams, docs, ph, stderr)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ph.name, err)
 		}
@@ -170,8 +188,7 @@ func (r *result) print(w io.Writer) {
 
 // resetStreams deletes both streams, so a phase starts with no articles,
 // outputs, consumers or remembered message ids, and creates them anew.
-func resetStreams(ctx context.Context, js jetstream.JetStream) error {
-	var s bus.Streams
+func resetStreams(ctx context.Context, js jetstream.JetStream, s bus.Streams) error {
 	raw, out := s.Config()
 	for _, name := range []string{raw.Name, out.Name} {
 		if err := js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
@@ -181,10 +198,10 @@ func resetStreams(ctx context.Context, js jetstream.JetStream) error {
 	return bus.EnsureStreams(ctx, js, s)
 }
 
-func runPhase(ctx context.Context, cfg *config, js jetstream.JetStream, docs []doc, ph phase, stderr io.Writer) (*result, error) {
+func runPhase(ctx context.Context, cfg *config, js jetstream.JetStream, streams bus.Streams, docs []doc, ph phase, stderr io.Writer) (*result, error) {
 	setup, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := resetStreams(setup, js); err != nil {
+	if err := resetStreams(setup, js, streams); err != nil {
 		return nil, err
 	}
 	procs := make([]*proc, 0, cfg.workers)
@@ -205,7 +222,7 @@ func runPhase(ctx context.Context, cfg *config, js jetstream.JetStream, docs []d
 	}
 
 	col := newCollector(cfg.articles, procs)
-	_, outStream := bus.Streams{}.Config()
+	_, outStream := streams.Config()
 	oc, err := js.OrderedConsumer(setup, outStream.Name, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		return nil, fmt.Errorf("read outputs: %w", err)

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/wiredesk/wiredesk/pipeline"
 )
 
@@ -35,16 +37,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func loadTestCorpus(t *testing.T) []doc {
 	t.Helper()
-	docs, err := loadCorpus(newTestCtx(t, 10*time.Second), corpusPath)
+	docs, err := loadCorpus(testkit.Context(t, 10*time.Second), corpusPath)
 	if err != nil {
 		t.Fatalf("load corpus (shared/ must be beside the repository): %v", err)
 	}
@@ -61,7 +56,7 @@ func TestSmoke(t *testing.T) {
 	const n = 1000
 	var stdout, stderr bytes.Buffer
 	args := []string{"-n", fmt.Sprint(n), "-corpus", corpusPath, "-progress", "0", "-idle-timeout", "1m", "-data-dir", t.TempDir()}
-	if err := run(newTestCtx(t, 5*time.Minute), args, func(string) string { return "" }, &stdout, &stderr); err != nil {
+	if err := run(testkit.Context(t, 5*time.Minute), args, func(string) string { return "" }, &stdout, &stderr); err != nil {
 		t.Fatalf("run() = %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")

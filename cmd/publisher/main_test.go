@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wiredesk/wiredesk/internal/testkit"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -21,20 +22,13 @@ import (
 // seedsDir holds the four sample articles as .txt files.
 const seedsDir = "../../testdata/seeds"
 
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // startRawStream starts a JetStream server with a stream on the raw
 // subjects, as the worker creates it, and returns the server URL and the
 // stream.
 func startRawStream(t *testing.T) (string, jetstream.Stream) {
 	t.Helper()
 	url, js := natstest.StartJetStream(t)
-	s, err := js.CreateStream(newTestCtx(t, 10*time.Second), jetstream.StreamConfig{
+	s, err := js.CreateStream(testkit.Context(t, 10*time.Second), jetstream.StreamConfig{
 		Name:     "RAW",
 		Subjects: []string{pipeline.SubjectRawWildcard},
 	})
@@ -54,13 +48,13 @@ type result struct {
 func runPublisher(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(newTestCtx(t, 30*time.Second), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &stdout, &stderr)
+	err := run(testkit.Context(t, 30*time.Second), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &stdout, &stderr)
 	return result{stdout.String(), stderr.String(), err}
 }
 
 func storedCount(t *testing.T, s jetstream.Stream) uint64 {
 	t.Helper()
-	info, err := s.Info(newTestCtx(t, 10*time.Second))
+	info, err := s.Info(testkit.Context(t, 10*time.Second))
 	if err != nil {
 		t.Fatalf("stream info: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/wiredesk/wiredesk/pipeline/natsconn/natstest"
 )
 
@@ -48,8 +50,8 @@ func TestKilledWorkerResumesWithNothingLostOrDoubled(t *testing.T) {
 	url, js := natstest.StartJetStream(t)
 
 	first := startProcess(t, bin, url)
-	waitFor(t, time.Minute, "the worker to create its streams", func() error {
-		_, err := js.Stream(newTestCtx(t, time.Second), "ARTICLES_RAW")
+	testkit.WaitFor(t, time.Minute, "the worker to create its streams", func() error {
+		_, err := js.Stream(testkit.Context(t, time.Second), "ARTICLES_RAW")
 		return err
 	})
 	sum := publishPaths(t, js, ecbDev)
@@ -58,7 +60,7 @@ func TestKilledWorkerResumesWithNothingLostOrDoubled(t *testing.T) {
 		t.Fatalf("published %d articles, want the whole dev corpus", total)
 	}
 	// Kill the worker hard once it is partway through.
-	waitFor(t, 2*time.Minute, "some outputs", func() error {
+	testkit.WaitFor(t, 2*time.Minute, "some outputs", func() error {
 		if n := streamMsgs(t, js, "ARTICLES_OUT"); n < 50 {
 			return fmt.Errorf("%d outputs", n)
 		}

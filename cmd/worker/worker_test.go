@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -24,29 +26,6 @@ import (
 )
 
 const seedsDir = "../../testdata/seeds"
-
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// waitFor polls cond until it holds or d passes (nats.go's checkFor).
-func waitFor(t *testing.T, d time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %v", what, err)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
 
 func noEnv(string) string { return "" }
 
@@ -111,7 +90,7 @@ func publishPaths(t *testing.T, js jetstream.JetStream, paths ...string) feed.Su
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := p.Publish(newTestCtx(t, time.Minute), paths, nil)
+	sum, err := p.Publish(testkit.Context(t, time.Minute), paths, nil)
 	if err != nil {
 		t.Fatalf("publish %v: %v (summary %+v)", paths, err, sum)
 	}
@@ -120,11 +99,11 @@ func publishPaths(t *testing.T, js jetstream.JetStream, paths ...string) feed.Su
 
 func streamMsgs(t *testing.T, js jetstream.JetStream, stream string) uint64 {
 	t.Helper()
-	s, err := js.Stream(newTestCtx(t, 5*time.Second), stream)
+	s, err := js.Stream(testkit.Context(t, 5*time.Second), stream)
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := s.Info(newTestCtx(t, 5*time.Second))
+	info, err := s.Info(testkit.Context(t, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +123,13 @@ type output struct {
 // returns them all.
 func readOutputStream(t *testing.T, js jetstream.JetStream, n int) []output {
 	t.Helper()
-	waitFor(t, 2*time.Minute, fmt.Sprintf("%d outputs", n), func() error {
+	testkit.WaitFor(t, 2*time.Minute, fmt.Sprintf("%d outputs", n), func() error {
 		if got := streamMsgs(t, js, "ARTICLES_OUT"); got < uint64(n) {
 			return fmt.Errorf("%d outputs stored", got)
 		}
 		return nil
 	})
-	ctx := newTestCtx(t, time.Minute)
+	ctx := testkit.Context(t, time.Minute)
 	c, err := js.OrderedConsumer(ctx, "ARTICLES_OUT", jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +250,7 @@ func TestBadInputIsDeadLettered(t *testing.T) {
 		{binary, pipeline.ReasonInvalidUTF8},
 		{rawArticle("good-3", "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Sunday, Japan's meteorological agency said, and no tsunami warning was issued."), ""},
 	}
-	ctx := newTestCtx(t, time.Minute)
+	ctx := testkit.Context(t, time.Minute)
 	for i, in := range inputs {
 		msg := nats.NewMsg(fmt.Sprintf("%s.test", pipeline.SubjectRawPrefix))
 		msg.Data = in.payload

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,7 +52,7 @@ func BenchmarkConsumer(b *testing.B) {
 			case <-time.After(time.Minute):
 				b.Fatal("raw articles not stored within a minute")
 			}
-			c, err := NewConsumer(newTestCtx(b, 10*time.Second), js, Config{Workers: workers}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+			c, err := NewConsumer(testkit.Context(b, 10*time.Second), js, Config{Workers: workers}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,13 +22,6 @@ import (
 	"github.com/wiredesk/wiredesk/pipeline"
 	"github.com/wiredesk/wiredesk/pipeline/embedded"
 )
-
-func newTestCtx(t testing.TB, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // startJetStream starts an in-process server with the wiredesk streams.
 func startJetStream(t testing.TB) jetstream.JetStream {
@@ -45,7 +40,7 @@ func startJetStream(t testing.TB) jetstream.JetStream {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := EnsureStreams(newTestCtx(t, 10*time.Second), js, Streams{}); err != nil {
+	if err := EnsureStreams(testkit.Context(t, 10*time.Second), js, Streams{}); err != nil {
 		t.Fatal(err)
 	}
 	return js
@@ -56,7 +51,7 @@ func publishRaw(t testing.TB, js jetstream.JetStream, payload []byte) {
 	msg := nats.NewMsg(pipeline.SubjectRawPrefix + ".test")
 	msg.Data = payload
 	sum := pipeline.OutputMsgID("", payload) // any stable id of the payload
-	if _, err := js.PublishMsg(newTestCtx(t, 10*time.Second), msg, jetstream.WithMsgID("raw-"+strings.TrimPrefix(sum, "out-"))); err != nil {
+	if _, err := js.PublishMsg(testkit.Context(t, 10*time.Second), msg, jetstream.WithMsgID("raw-"+strings.TrimPrefix(sum, "out-"))); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -69,7 +64,7 @@ func article(id, text string) []byte {
 // outputs reads every message of the output stream.
 func outputs(t testing.TB, js jetstream.JetStream) []jetstream.Msg {
 	t.Helper()
-	ctx := newTestCtx(t, 10*time.Second)
+	ctx := testkit.Context(t, 10*time.Second)
 	c, err := js.OrderedConsumer(ctx, "ARTICLES_OUT", jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -103,11 +98,11 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 
 func outCount(t testing.TB, js jetstream.JetStream) uint64 {
 	t.Helper()
-	s, err := js.Stream(newTestCtx(t, 5*time.Second), "ARTICLES_OUT")
+	s, err := js.Stream(testkit.Context(t, 5*time.Second), "ARTICLES_OUT")
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := s.Info(newTestCtx(t, 5*time.Second))
+	info, err := s.Info(testkit.Context(t, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +112,7 @@ func outCount(t testing.TB, js jetstream.JetStream) uint64 {
 // runConsumer runs a consumer with the stage until the test ends.
 func runConsumer(t testing.TB, js jetstream.JetStream, cfg Config, reg prometheus.Registerer, stage pipeline.Stage) (stop func() error) {
 	t.Helper()
-	c, err := NewConsumer(newTestCtx(t, 10*time.Second), js, cfg, slog.New(slog.DiscardHandler), reg)
+	c, err := NewConsumer(testkit.Context(t, 10*time.Second), js, cfg, slog.New(slog.DiscardHandler), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,11 +144,11 @@ func TestEnsureStreamsIsIdempotent(t *testing.T) {
 	js := startJetStream(t)
 	cfg := Streams{RawMaxAge: 48 * time.Hour}
 	for range 2 {
-		if err := EnsureStreams(newTestCtx(t, 5*time.Second), js, cfg); err != nil {
+		if err := EnsureStreams(testkit.Context(t, 5*time.Second), js, cfg); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s, err := js.Stream(newTestCtx(t, 5*time.Second), "ARTICLES_RAW")
+	s, err := js.Stream(testkit.Context(t, 5*time.Second), "ARTICLES_RAW")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,11 +333,11 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	if n := outCount(t, js); n != 1 {
 		t.Fatalf("outputs after shutdown = %d, want 1", n)
 	}
-	c, err := js.Consumer(newTestCtx(t, 5*time.Second), "ARTICLES_RAW", "wiredesk")
+	c, err := js.Consumer(testkit.Context(t, 5*time.Second), "ARTICLES_RAW", "wiredesk")
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := c.Info(newTestCtx(t, 5*time.Second))
+	info, err := c.Info(testkit.Context(t, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,11 +366,11 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 // consumer has every message acknowledged, and how many await an ack.
 func ackFloor(t *testing.T, js jetstream.JetStream) (floor uint64, pending int) {
 	t.Helper()
-	c, err := js.Consumer(newTestCtx(t, 5*time.Second), "ARTICLES_RAW", "wiredesk")
+	c, err := js.Consumer(testkit.Context(t, 5*time.Second), "ARTICLES_RAW", "wiredesk")
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := c.Info(newTestCtx(t, 5*time.Second))
+	info, err := c.Info(testkit.Context(t, 5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +404,7 @@ func TestUnstoredOutputIsRetriedNotAcked(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			js := startJetStream(t)
 			// Without the output stream no output is stored until it is back.
-			if err := js.DeleteStream(newTestCtx(t, 5*time.Second), "ARTICLES_OUT"); err != nil {
+			if err := js.DeleteStream(testkit.Context(t, 5*time.Second), "ARTICLES_OUT"); err != nil {
 				t.Fatal(err)
 			}
 			unblock := tc.block(t, js)
@@ -422,7 +417,7 @@ func TestUnstoredOutputIsRetriedNotAcked(t *testing.T) {
 				t.Fatalf("ack floor = %d while no output could be stored, want 0", floor)
 			}
 			unblock()
-			if err := EnsureStreams(newTestCtx(t, 5*time.Second), js, Streams{}); err != nil {
+			if err := EnsureStreams(testkit.Context(t, 5*time.Second), js, Streams{}); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, 20*time.Second, "the output", func() bool { return outCount(t, js) == 1 })

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/wiredesk/wiredesk/pipeline"
 	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
@@ -23,7 +25,7 @@ func TestDevStream(t *testing.T) {
 	defer f.Close()
 	x := newTestEnricher(t, Config{}, lexicon.Default())
 	stage := x.Stage()
-	ctx := newTestCtx(t, 5*time.Minute)
+	ctx := testkit.Context(t, 5*time.Minute)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<20), pipeline.DefaultMaxArticleBytes)
 	var n, english, leads, profiled int

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -26,13 +28,6 @@ func (f fakeRecognizer) Entities(string) []pipeline.Entity { return f }
 type fakeRarity map[string]float64
 
 func (f fakeRarity) IDF(term string) float64 { return f[term] }
-
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 func newTestEnricher(t testing.TB, cfg Config, rarity Rarity) *Enricher {
 	t.Helper()
@@ -160,7 +155,7 @@ func TestStage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
-			got, err := x.Stage()(newTestCtx(t, 5*time.Second), pipeline.NewEvent(&tc.in))
+			got, err := x.Stage()(testkit.Context(t, 5*time.Second), pipeline.NewEvent(&tc.in))
 			if err != nil {
 				t.Fatalf("Stage() error = %v", err)
 			}
@@ -192,7 +187,7 @@ func TestStageContextDone(t *testing.T) {
 func TestStageConcurrent(t *testing.T) {
 	x := newTestEnricher(t, Config{}, fakeRarity{"kremlin": 3})
 	stage := x.Stage()
-	ctx := newTestCtx(t, 30*time.Second)
+	ctx := testkit.Context(t, 30*time.Second)
 	const text = "Kremlin Talks End\n\nThe Kremlin said on Monday that the talks with Kim had ended. Officials in the U.S. declined to comment."
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -231,7 +226,7 @@ func TestMetrics(t *testing.T) {
 		"The talks between the two leaders lasted for more than four hours.",
 		"12345 67890",
 	} {
-		if _, err := stage(newTestCtx(t, 5*time.Second), pipeline.NewEvent(&pipeline.Article{ID: "m", Text: text})); err != nil {
+		if _, err := stage(testkit.Context(t, 5*time.Second), pipeline.NewEvent(&pipeline.Article{ID: "m", Text: text})); err != nil {
 			t.Fatalf("Stage() error = %v", err)
 		}
 	}

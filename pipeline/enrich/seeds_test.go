@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wiredesk/wiredesk/pipeline"
@@ -47,7 +49,7 @@ func TestSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read seed: %v", err)
 		}
-		e, err := stage(newTestCtx(t, 10*time.Second), pipeline.NewEvent(&pipeline.Article{ID: filepath.Base(f), Text: string(data)}))
+		e, err := stage(testkit.Context(t, 10*time.Second), pipeline.NewEvent(&pipeline.Article{ID: filepath.Base(f), Text: string(data)}))
 		if err != nil {
 			t.Fatalf("Stage(%s) error = %v", f, err)
 		}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/nats-io/nats.go"
@@ -27,7 +29,7 @@ import (
 func newRawStream(t *testing.T) (jetstream.JetStream, jetstream.Stream) {
 	t.Helper()
 	_, js := natstest.StartJetStream(t)
-	s, err := js.CreateStream(newTestCtx(t, 10*time.Second), jetstream.StreamConfig{
+	s, err := js.CreateStream(testkit.Context(t, 10*time.Second), jetstream.StreamConfig{
 		Name:     "RAW",
 		Subjects: []string{pipeline.SubjectRawWildcard},
 	})
@@ -52,7 +54,7 @@ func newPublisher(t *testing.T, js jetstream.JetStream, cfg feed.PublisherConfig
 // checking that each carries its content id as Nats-Msg-Id.
 func storedArticles(t *testing.T, s jetstream.Stream) []*pipeline.Article {
 	t.Helper()
-	ctx := newTestCtx(t, 10*time.Second)
+	ctx := testkit.Context(t, 10*time.Second)
 	info, err := s.Info(ctx)
 	if err != nil {
 		t.Fatalf("stream info: %v", err)
@@ -85,7 +87,7 @@ var cmpSummary = cmpopts.IgnoreFields(feed.Problem{}, "Err")
 func TestPublishSeedsTwice(t *testing.T) {
 	js, stream := newRawStream(t)
 	p, reg := newPublisher(t, js, feed.PublisherConfig{})
-	ctx := newTestCtx(t, 30*time.Second)
+	ctx := testkit.Context(t, 30*time.Second)
 
 	first, err := p.Publish(ctx, []string{seedsDir}, nil)
 	if err != nil {
@@ -154,7 +156,7 @@ func TestPublishRejects(t *testing.T) {
 		}, "\n"),
 	})
 	p, _ := newPublisher(t, js, feed.PublisherConfig{MaxArticleBytes: 300})
-	sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{filepath.Join(dir, "in.jsonl")}, nil)
+	sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{filepath.Join(dir, "in.jsonl")}, nil)
 	if err != nil {
 		t.Fatalf("Publish() = %v", err)
 	}
@@ -197,7 +199,7 @@ func TestPublishStdin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			js, stream := newRawStream(t)
 			p, _ := newPublisher(t, js, feed.PublisherConfig{})
-			sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(tc.stdin))
+			sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(tc.stdin))
 			if err != nil {
 				t.Fatalf("Publish() = %v", err)
 			}
@@ -218,7 +220,7 @@ func TestPublishStdin(t *testing.T) {
 func TestPublishNoStream(t *testing.T) {
 	_, js := natstest.StartJetStream(t)
 	p, _ := newPublisher(t, js, feed.PublisherConfig{})
-	sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{seedsDir}, nil)
+	sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{seedsDir}, nil)
 	if !errors.Is(err, feed.ErrNoStream) {
 		t.Fatalf("Publish() = %v, want %v", err, feed.ErrNoStream)
 	}
@@ -319,7 +321,7 @@ func TestPublishInFlightBound(t *testing.T) {
 	js, stream := newRawStream(t)
 	h := &hookJS{JetStream: js, delay: 20 * time.Millisecond}
 	p, _ := newPublisher(t, h, feed.PublisherConfig{MaxInFlight: limit})
-	sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(articles)))
+	sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(articles)))
 	if err != nil {
 		t.Fatalf("Publish() = %v", err)
 	}
@@ -373,7 +375,7 @@ func TestPublishRetries(t *testing.T) {
 			js, stream := newRawStream(t)
 			h := &hookJS{JetStream: js, fail: tc.fail}
 			p, _ := newPublisher(t, h, feed.PublisherConfig{MaxAttempts: 4, RetryBackoff: time.Millisecond})
-			sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(2)))
+			sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(2)))
 			if err != nil {
 				t.Fatalf("Publish() = %v", err)
 			}
@@ -404,7 +406,7 @@ func TestPublishAckTimeout(t *testing.T) {
 	// retries store nothing twice.
 	h := &hookJS{JetStream: js, delay: 200 * time.Millisecond}
 	p, _ := newPublisher(t, h, feed.PublisherConfig{MaxAttempts: 2, AckTimeout: 20 * time.Millisecond, RetryBackoff: time.Millisecond})
-	sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(1)))
+	sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(1)))
 	if err != nil {
 		t.Fatalf("Publish() = %v", err)
 	}
@@ -430,7 +432,7 @@ func TestPublishProgress(t *testing.T) {
 			reports = append(reports, s)
 		},
 	})
-	sum, err := p.Publish(newTestCtx(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(20)))
+	sum, err := p.Publish(testkit.Context(t, 30*time.Second), []string{feed.StdinPath}, strings.NewReader(manyArticles(20)))
 	if err != nil {
 		t.Fatalf("Publish() = %v", err)
 	}
@@ -450,7 +452,7 @@ func TestPublishCancelled(t *testing.T) {
 	js, _ := newRawStream(t)
 	h := &hookJS{JetStream: js, delay: 5 * time.Second}
 	p, _ := newPublisher(t, h, feed.PublisherConfig{MaxInFlight: 2})
-	ctx, cancel := context.WithCancel(newTestCtx(t, 30*time.Second))
+	ctx, cancel := context.WithCancel(testkit.Context(t, 30*time.Second))
 	done := make(chan struct{})
 	var sum feed.Summary
 	var err error

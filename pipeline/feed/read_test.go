@@ -11,6 +11,8 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wiredesk/wiredesk/pipeline"
@@ -19,14 +21,6 @@ import (
 
 // seedsDir holds the four sample articles as .txt files.
 const seedsDir = "../../testdata/seeds"
-
-// newTestCtx returns a context cancelled after d or at the end of the test.
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // writeFiles creates files (name → content) in a new temporary folder and
 // returns the folder.
@@ -65,7 +59,7 @@ func collect(t *testing.T, r feed.Reader, dir string, paths []string, stdin io.R
 		full = append(full, p)
 	}
 	var items []got
-	err := r.Read(newTestCtx(t, 10*time.Second), full, stdin, func(it feed.Item) error {
+	err := r.Read(testkit.Context(t, 10*time.Second), full, stdin, func(it feed.Item) error {
 		if (it.Article == nil) == (it.Err == nil) {
 			t.Errorf("item %s: article %v and err %v, want exactly one", it.Origin, it.Article, it.Err)
 		}
@@ -260,7 +254,7 @@ func TestReadSeeds(t *testing.T) {
 func TestReadRaw(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"a.jsonl": "{\"id\":\"a\",\"text\":\"t\"}\r\n{\"id\":\"b\",\"text\":\"u\"}\n"})
 	var raws []string
-	err := feed.Read(newTestCtx(t, 10*time.Second), []string{filepath.Join(dir, "a.jsonl")}, nil, func(it feed.Item) error {
+	err := feed.Read(testkit.Context(t, 10*time.Second), []string{filepath.Join(dir, "a.jsonl")}, nil, func(it feed.Item) error {
 		raws = append(raws, string(it.Raw))
 		return nil
 	})
@@ -298,7 +292,7 @@ func TestReadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := tc.ctx
 			if ctx == nil {
-				ctx = newTestCtx(t, 10*time.Second)
+				ctx = testkit.Context(t, 10*time.Second)
 			}
 			var paths []string
 			for _, p := range tc.paths {

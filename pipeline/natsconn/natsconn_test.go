@@ -14,18 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wiredesk/wiredesk/internal/testkit"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wiredesk/wiredesk/pipeline/natsconn"
 	"github.com/wiredesk/wiredesk/pipeline/natsconn/natstest"
 )
-
-func newTestCtx(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // fakeEnv returns a getenv that reads from env.
 func fakeEnv(env map[string]string) func(string) string {
@@ -165,7 +160,7 @@ func TestUsageHidesSecrets(t *testing.T) {
 func TestConnect(t *testing.T) {
 	url := natstest.StartServer(t)
 	var logs lockedBuffer // the connection may log from its own goroutines
-	nc, err := natsconn.Connect(newTestCtx(t, 10*time.Second), natsconn.Config{URL: url, Name: "test"}, slog.New(slog.NewTextHandler(&logs, nil)))
+	nc, err := natsconn.Connect(testkit.Context(t, 10*time.Second), natsconn.Config{URL: url, Name: "test"}, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatalf("Connect() = %v", err)
 	}
@@ -204,7 +199,7 @@ func TestConnectFails(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	_, err = natsconn.Connect(newTestCtx(t, 10*time.Second), natsconn.Config{URL: "nats://u:topsecret@" + addr}, nil)
+	_, err = natsconn.Connect(testkit.Context(t, 10*time.Second), natsconn.Config{URL: "nats://u:topsecret@" + addr}, nil)
 	if err == nil {
 		t.Fatal("Connect() = nil, want an error")
 	}

@@ -1,0 +1,35 @@
+// Package testkit holds the small helpers wiredesk's tests share: a context
+// bounded by the test, and polling a condition until a deadline instead of
+// sleeping (nats.go's checkFor).
+package testkit
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// Context returns a context cancelled after d or when the test ends.
+func Context(t testing.TB, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// WaitFor calls cond every few milliseconds until it returns nil, and fails
+// the test with cond's last error if d passes first.
+func WaitFor(t testing.TB, d time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s: %v", d, what, err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
