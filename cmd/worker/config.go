@@ -50,12 +50,13 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.DataDir, "data-dir", "wiredesk-data", "store folder of the embedded server (used when no NATS URL is set)")
-	listen := "127.0.0.1:4222"
+	listen, metrics := "127.0.0.1:4222", "127.0.0.1:9464"
 	if name == "worker demo" {
-		listen = "127.0.0.1:0" // a demo must not collide with a running worker
+		// A demo must not collide with a running worker: any free ports.
+		listen, metrics = "127.0.0.1:0", "127.0.0.1:0"
 	}
 	fs.StringVar(&cfg.Listen, "embedded-listen", listen, "client address of the embedded server (port 0: any free port)")
-	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address serving /metrics, /healthz and /readyz (empty: none)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", metrics, "address serving /metrics, /healthz and /readyz (empty: none)")
 	cfg.Log.RegisterFlags(fs)
 
 	b := &cfg.Bus

@@ -45,6 +45,9 @@ func demo(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if w.metricsAddr != "" {
+		fmt.Fprintf(stdout, "metrics on http://%s/metrics while the demo runs\n\n", w.metricsAddr)
+	}
 	first, err := outputCount(ctx, w.js, cfg.Bus.Streams.Out)
 	if err != nil {
 		return err
@@ -62,11 +65,7 @@ func demo(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		return err
 	}
 	printTable(stdout, rows)
-	fmt.Fprintf(stdout, "\npublished %d, already stored %d, rejected %d, failed %d", sum.Published, sum.AlreadyStored, sum.Rejected, sum.Failed)
-	if w.metricsAddr != "" {
-		fmt.Fprintf(stdout, "; metrics were served on http://%s/metrics", w.metricsAddr)
-	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "\npublished %d, already stored %d, rejected %d, failed %d\n", sum.Published, sum.AlreadyStored, sum.Rejected, sum.Failed)
 	cancel()
 	if err := <-done; err != nil {
 		return err
