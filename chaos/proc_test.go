@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -72,29 +71,11 @@ func workerBinary(t *testing.T) string {
 	return binPath
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // proc is one worker process.
 type proc struct {
 	name string
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *testkit.Buffer
 	done chan struct{} // closed once the process has exited
 	err  error         // its exit status, set before done closes
 }
@@ -115,7 +96,7 @@ func workerEnv(extra ...string) []string {
 // the test kills it at the end if it still runs.
 func startProc(t *testing.T, name string, args, env []string) *proc {
 	t.Helper()
-	p := &proc{name: name, logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{name: name, logs: &testkit.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(workerBinary(t), args...)
 	p.cmd.Env = env
 	p.cmd.Stderr = p.logs

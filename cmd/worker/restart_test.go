@@ -31,7 +31,7 @@ func buildWorker(t *testing.T) string {
 func startProcess(t *testing.T, bin, url string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, "-nats-url", url, "-metrics-addr", "", "-log-format", "json", "-workers", "4")
-	cmd.Stderr = &syncBuffer{}
+	cmd.Stderr = &testkit.Buffer{}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

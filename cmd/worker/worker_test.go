@@ -29,30 +29,12 @@ const seedsDir = "../../testdata/seeds"
 
 func noEnv(string) string { return "" }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startWorker runs the worker's run() against url until stop is called or
 // the test ends, and returns the address serving its metrics.
 func startWorker(t *testing.T, url string, args ...string) (metricsAddr string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	done := make(chan error, 1)
 	ready := make(chan *worker, 1)
 	go func() {

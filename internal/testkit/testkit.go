@@ -4,7 +4,9 @@
 package testkit
 
 import (
+	"bytes"
 	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,4 +34,23 @@ func WaitFor(t testing.TB, d time.Duration, what string, cond func() error) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
+}
+
+// Buffer is a goroutine-safe bytes.Buffer for logs written by one
+// goroutine and read by the test.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
