@@ -20,6 +20,7 @@ type config struct {
 	Listen   string // embedded server address
 
 	MetricsAddr string
+	Pprof       bool
 	Log         cli.Log
 
 	Bus         bus.Config
@@ -57,6 +58,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	fs.StringVar(&cfg.Listen, "embedded-listen", listen, "client address of the embedded server (port 0: any free port)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", metrics, "address serving /metrics, /healthz and /readyz (empty: none)")
+	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve the Go profiler under /debug/pprof/ on -metrics-addr")
 	cfg.Log.RegisterFlags(fs)
 
 	b := &cfg.Bus

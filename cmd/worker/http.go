@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	httppprof "net/http/pprof"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -14,9 +15,17 @@ import (
 )
 
 // httpHandler serves /metrics, /healthz (the process is alive) and /readyz
-// (connected, streams and consumer reachable).
-func httpHandler(reg *prometheus.Registry, ready func(context.Context) error) http.Handler {
+// (connected, streams and consumer reachable), and with pprof the Go
+// profiler under /debug/pprof/ (off by default: profiles expose internals).
+func httpHandler(reg *prometheus.Registry, ready func(context.Context) error, pprof bool) http.Handler {
 	mux := http.NewServeMux()
+	if pprof {
+		mux.HandleFunc("GET /debug/pprof/", httppprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", httppprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", httppprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", httppprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", httppprof.Trace)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -75,7 +75,7 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer, readyFn func(*wor
 	g, gctx := errgroup.WithContext(ctx)
 	w := &worker{js: js, reg: reg, log: log}
 	if cfg.MetricsAddr != "" {
-		h := httpHandler(reg, func(ctx context.Context) error { return readiness(ctx, js, cfg.Bus.Streams, consumer) })
+		h := httpHandler(reg, func(ctx context.Context) error { return readiness(ctx, js, cfg.Bus.Streams, consumer) }, cfg.Pprof)
 		if w.metricsAddr, err = cli.Serve(gctx, g, cfg.MetricsAddr, h, log); err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}

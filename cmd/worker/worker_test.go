@@ -263,10 +263,10 @@ func TestBadInputIsDeadLettered(t *testing.T) {
 
 func TestHealthAndMetrics(t *testing.T) {
 	url, js := natstest.StartJetStream(t)
-	addr, _ := startWorker(t, url)
+	addr, _ := startWorker(t, url, "-pprof")
 	publishPaths(t, js, seedsDir)
 	readOutputStream(t, js, 4)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `wiredesk_articles_processed_total{outcome="enriched"}`} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `wiredesk_articles_processed_total{outcome="enriched"}`, "/debug/pprof/": "goroutine"} {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)
