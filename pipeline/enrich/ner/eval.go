@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
+
+	"github.com/wiredesk/wiredesk/internal/evalscore"
 )
 
 // Score counts matches of one entity type: true positives, false positives
@@ -70,20 +71,20 @@ func (rec *Recognizer) Evaluate(docs []Document) Evaluation {
 		want, got := map[key]bool{}, map[key]bool{}
 		for _, s := range d.Spans {
 			if scored(s.Type) {
-				want[key{normForm(d.Text[s.Start:s.End]), s.Type}] = true
+				want[key{evalscore.NormForm(d.Text[s.Start:s.End]), s.Type}] = true
 			}
 		}
-		text := " " + normForm(d.Text) + " "
+		text := " " + evalscore.NormForm(d.Text) + " "
 		for _, e := range rec.Entities(d.Text) {
 			if !scored(e.Type) {
 				continue
 			}
 			for _, f := range e.Forms {
-				if n := normForm(f); n != "" {
+				if n := evalscore.NormForm(f); n != "" {
 					got[key{n, e.Type}] = true
 				}
 			}
-			if n := normForm(e.Name); n != "" && strings.Contains(text, " "+n+" ") {
+			if n := evalscore.NormForm(e.Name); n != "" && strings.Contains(text, " "+n+" ") {
 				got[key{n, e.Type}] = true
 			}
 		}
@@ -110,25 +111,6 @@ func (rec *Recognizer) Evaluate(docs []Document) Evaluation {
 		ev.Overall.FN += s.FN
 	}
 	return ev
-}
-
-// normForm lower-cases s and folds runs of characters other than ASCII
-// letters and digits to one space, as the scorer does.
-func normForm(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteRune(r)
-			space = false
-			continue
-		}
-		space = true
-	}
-	return b.String()
 }
 
 // ReadDocuments reads annotated documents in the JSONL format of
