@@ -6,6 +6,7 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -53,4 +54,15 @@ func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// WaitUntil is [WaitFor] for a condition that has no error to report.
+func WaitUntil(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	WaitFor(t, d, what, func() error {
+		if cond() {
+			return nil
+		}
+		return errors.New("condition not met")
+	})
 }

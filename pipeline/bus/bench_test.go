@@ -61,7 +61,7 @@ func BenchmarkConsumer(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			go func() { done <- c.Run(ctx, pipeline.Chain(nil, c.Measure, pipeline.Recover)) }()
-			waitFor(b, 5*time.Minute, "every output", func() bool { return outCount(b, js) == uint64(b.N) })
+			testkit.WaitUntil(b, 5*time.Minute, "every output", func() bool { return outCount(b, js) == uint64(b.N) })
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
 			cancel()

@@ -84,18 +84,6 @@ func outputs(t testing.TB, js jetstream.JetStream) []jetstream.Msg {
 	return out
 }
 
-// waitFor polls until cond holds or the deadline passes.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func outCount(t testing.TB, js jetstream.JetStream) uint64 {
 	t.Helper()
 	s, err := js.Stream(testkit.Context(t, 5*time.Second), "ARTICLES_OUT")
@@ -223,7 +211,7 @@ func TestConsumerRoutesOutputsAndDeadLetters(t *testing.T) {
 	publishRaw(t, js, good[2])
 	published := len(good) + len(bad) + 1
 
-	waitFor(t, 20*time.Second, "every output", func() bool { return outCount(t, js) == uint64(published) })
+	testkit.WaitUntil(t, 20*time.Second, "every output", func() bool { return outCount(t, js) == uint64(published) })
 	bySubject := map[string]int{}
 	reasons := map[pipeline.Reason]int{}
 	for _, m := range outputs(t, js) {
@@ -271,7 +259,7 @@ wiredesk_articles_processed_total{outcome="duplicate"} 1
 wiredesk_articles_processed_total{outcome="enriched"} 2
 `
 	// Outputs are stored before the ack and the count, so poll briefly.
-	waitFor(t, 5*time.Second, "processed metrics", func() bool {
+	testkit.WaitUntil(t, 5*time.Second, "processed metrics", func() bool {
 		return testutil.GatherAndCompare(reg, strings.NewReader(want), "wiredesk_articles_processed_total") == nil
 	})
 	if probs, err := testutil.GatherAndLint(reg); err != nil || len(probs) > 0 {
@@ -296,7 +284,7 @@ func TestTransientFailuresRetryThenDeadLetter(t *testing.T) {
 	runConsumer(t, js, Config{MaxDeliver: 3, BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond}, nil, flaky)
 	publishRaw(t, js, article("flaky", "text"))
 	publishRaw(t, js, article("hopeless", "text"))
-	waitFor(t, 20*time.Second, "two outputs", func() bool { return outCount(t, js) == 2 })
+	testkit.WaitUntil(t, 20*time.Second, "two outputs", func() bool { return outCount(t, js) == 2 })
 	got := map[string]string{}
 	for _, m := range outputs(t, js) {
 		if m.Subject() == pipeline.SubjectDLQ {
@@ -412,7 +400,7 @@ func TestUnstoredOutputIsRetriedNotAcked(t *testing.T) {
 			runConsumer(t, js, Config{MaxDeliver: 1000, BackoffBase: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond,
 				PublishTimeout: 100 * time.Millisecond}, reg, passThrough)
 			publishRaw(t, js, article("a", "first report"))
-			waitFor(t, 20*time.Second, "two failed publishes", func() bool { return counterValue(t, reg, "wiredesk_publish_errors_total") >= 2 })
+			testkit.WaitUntil(t, 20*time.Second, "two failed publishes", func() bool { return counterValue(t, reg, "wiredesk_publish_errors_total") >= 2 })
 			if floor, _ := ackFloor(t, js); floor != 0 {
 				t.Fatalf("ack floor = %d while no output could be stored, want 0", floor)
 			}
@@ -420,8 +408,8 @@ func TestUnstoredOutputIsRetriedNotAcked(t *testing.T) {
 			if err := EnsureStreams(testkit.Context(t, 5*time.Second), js, Streams{}); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 20*time.Second, "the output", func() bool { return outCount(t, js) == 1 })
-			waitFor(t, 10*time.Second, "the ack", func() bool {
+			testkit.WaitUntil(t, 20*time.Second, "the output", func() bool { return outCount(t, js) == 1 })
+			testkit.WaitUntil(t, 10*time.Second, "the ack", func() bool {
 				floor, pending := ackFloor(t, js)
 				return floor == 1 && pending == 0
 			})
