@@ -37,6 +37,10 @@ type Article struct {
 // wrapped with [ErrPermanent] (and a [Reason]) for input that no retry can
 // fix: a payload over maxBytes (zero means [DefaultMaxArticleBytes]), invalid
 // UTF-8, anything but a JSON object, a missing id or an empty text.
+//
+// A well-formed payload is decoded in a single pass; anything unusual,
+// including every malformed payload, goes through encoding/json, so that
+// results and error messages are always those of encoding/json.
 func Decode(data []byte, maxBytes int) (*Article, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxArticleBytes
@@ -46,12 +50,13 @@ func Decode(data []byte, maxBytes int) (*Article, error) {
 		return nil, Permanent(ReasonTooLarge, fmt.Errorf("article is %d bytes, limit %d", len(data), maxBytes))
 	case len(bytes.TrimSpace(data)) == 0:
 		return nil, Permanent(ReasonEmpty, fmt.Errorf("empty payload"))
-	case !utf8.Valid(data):
-		return nil, Permanent(ReasonInvalidUTF8, fmt.Errorf("payload is not valid UTF-8"))
 	}
-	var a Article
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, Permanent(ReasonMalformed, fmt.Errorf("decode article: %w", err))
+	a, ok := decodeFast(data)
+	if !ok {
+		var err error
+		if a, err = decodeJSON(data); err != nil {
+			return nil, err
+		}
 	}
 	a.ID = strings.TrimSpace(a.ID)
 	if a.ID == "" {
@@ -59,6 +64,19 @@ func Decode(data []byte, maxBytes int) (*Article, error) {
 	}
 	if strings.TrimSpace(a.Text) == "" {
 		return nil, Permanent(ReasonEmpty, fmt.Errorf("article %s has no text", a.ID))
+	}
+	return a, nil
+}
+
+// decodeJSON is the reference decoding of a payload: a UTF-8 check, then
+// encoding/json.
+func decodeJSON(data []byte) (*Article, error) {
+	if !utf8.Valid(data) {
+		return nil, Permanent(ReasonInvalidUTF8, fmt.Errorf("payload is not valid UTF-8"))
+	}
+	var a Article
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, Permanent(ReasonMalformed, fmt.Errorf("decode article: %w", err))
 	}
 	return &a, nil
 }

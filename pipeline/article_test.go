@@ -155,11 +155,77 @@ func TestDecodeErrorsStayShort(t *testing.T) {
 	}
 }
 
+// checkFastDecode fails the test when decodeFast accepts data but decodes
+// it differently from encoding/json, the reference.
+func checkFastDecode(t *testing.T, data []byte) {
+	t.Helper()
+	got, ok := decodeFast(data)
+	if !ok {
+		return
+	}
+	want, err := decodeJSON(data)
+	if err != nil {
+		t.Fatalf("decodeFast(%.200q) succeeded, decodeJSON failed: %v", data, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("decodeFast(%.200q) mismatch (-decodeJSON +decodeFast):\n%s", data, diff)
+	}
+}
+
+// TestDecodeFast checks the one-pass decoder against encoding/json on
+// payloads it must take and payloads it must leave to encoding/json.
+func TestDecodeFast(t *testing.T) {
+	tests := []struct {
+		name   string
+		data   string
+		wantOK bool
+	}{
+		{name: "all fields", data: `{"id":"a2","text":"Body.","title":"Head","url":"https://example.com/a2","source":"wire","published_at":"2026-03-14T09:26:53+01:00"}`, wantOK: true},
+		{name: "white space", data: " \t\r\n{ \"id\" : \"a\" ,\n\"text\":\"b\" } \n", wantOK: true},
+		{name: "escapes", data: `{"id":"a","text":"line\nnext \"q\" \\ \/ \b\f\r\t \u00e9\u20ac caf\u00E9 <\u003c>","url":"https:\/\/x.org\/a"}`, wantOK: true},
+		{name: "utf-8", data: `{"id":"ü","text":"Kim’s “plant” 日本 🎉"}`, wantOK: true},
+		{name: "null fields", data: `{"id":"a","text":"b","title":null,"published_at":null}`, wantOK: true},
+		{name: "null keeps earlier value", data: `{"id":"a","text":"b","title":"t","title":null}`, wantOK: true},
+		{name: "duplicate keys, last wins", data: `{"id":"a","id":"b","text":"x","published_at":"2026-03-14T09:26:53Z","published_at":"2027-01-01T00:00:00Z"}`, wantOK: true},
+		{name: "unknown fields skipped", data: `{"extra":{"k":[1,-2.5e+3,0.1,true,false,null,"s\"",{}],"e":[]},"id":"a","n":-0,"text":"b","z":1E9}`, wantOK: true},
+		{name: "empty object", data: `{}`, wantOK: true},
+		{name: "case-folded key", data: `{"ID":"a","text":"b"}`},
+		{name: "long s folds to s", data: `{"id":"a","text":"b","ſource":"c"}`},
+		{name: "escaped key", data: `{"\u0069d":"a","text":"b"}`},
+		{name: "surrogate pair", data: `{"id":"a","text":"\ud83c\udf89"}`},
+		{name: "lone surrogate", data: `{"id":"a","text":"a\ud800b"}`},
+		{name: "invalid utf-8", data: "{\"id\":\"a\",\"text\":\"caf\xe9\"}"},
+		{name: "control character", data: "{\"id\":\"a\",\"text\":\"a\tb\"}"},
+		{name: "bad escape", data: `{"id":"a","text":"\x"}`},
+		{name: "short unicode escape", data: `{"id":"a","text":"\u12"}`},
+		{name: "number field", data: `{"id":5,"text":"b"}`},
+		{name: "escaped date", data: `{"id":"a","text":"b","published_at":"2026-03-14T09:26:53\u002B01:00"}`},
+		{name: "bad date", data: `{"id":"a","text":"b","published_at":"14/03/2026"}`},
+		{name: "trailing comma", data: `{"id":"a","text":"b",}`},
+		{name: "trailing data", data: `{"id":"a","text":"b"} {}`},
+		{name: "leading zero", data: `{"id":"a","text":"b","n":01}`},
+		{name: "bare minus", data: `{"id":"a","text":"b","n":-}`},
+		{name: "too deep to skip", data: nested(maxSkipDepth + 2)},
+		{name: "array", data: `[{"id":"a","text":"b"}]`},
+		{name: "null", data: `null`},
+		{name: "truncated", data: `{"id":"a","text":"b`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := decodeFast([]byte(tc.data)); ok != tc.wantOK {
+				t.Errorf("decodeFast(%q) ok = %v, want %v", tc.data, ok, tc.wantOK)
+			}
+			checkFastDecode(t, []byte(tc.data))
+		})
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	// The committed corpus in testdata/fuzz/FuzzDecode holds the seeds; a
 	// small limit lets the fuzzer reach the size check as well.
 	const maxBytes = 4096
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkFastDecode(t, data)
 		a, err := Decode(data, maxBytes)
 		if err != nil {
 			if a != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -163,7 +164,7 @@ func (a *articleTemplates) templates(paras []para) []bool {
 	hashes := make([]uint64, len(paras))
 	for i, p := range paras {
 		if p.kind == kindBody {
-			hashes[i] = maphash.String(c.seed, lineKey(p.text))
+			hashes[i] = maphash.String(c.seed, p.key)
 		}
 	}
 	out := make([]bool, len(paras))
@@ -180,10 +181,9 @@ func (a *articleTemplates) templates(paras []para) []bool {
 	}
 	s.recent[s.next] = a.id
 	s.next = (s.next + 1) % recentIDs
-	seen := make(map[uint64]bool, len(hashes))
-	for _, h := range hashes {
-		if h != 0 && !seen[h] {
-			seen[h] = true
+	slices.Sort(hashes) // out is set: count each line once, in sorted order
+	for _, h := range slices.Compact(hashes) {
+		if h != 0 {
 			s.counts[h]++
 		}
 	}

@@ -3,6 +3,7 @@ package clean
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -85,6 +86,34 @@ func TestCleanerKeepsRepublishedStory(t *testing.T) {
 		if got := c.Clean("example.com", fmt.Sprint("v", i), story).Text(); got != Text(story) {
 			t.Fatalf("version %d cleaned to %q, want %q", i, got, Text(story))
 		}
+	}
+}
+
+// TestCleanerNeverEmptiesArticle: however much of a source's text repeats
+// across its articles, template memory never takes an article's last
+// paragraph, since it removes at most half of an article's paragraphs.
+func TestCleanerNeverEmptiesArticle(t *testing.T) {
+	pool := Clean(readSeed(t, "002")).Paragraphs[:8] // story lines, few enough that every one recurs
+	c := New(Config{TemplateMinArticles: 2})
+	r := rand.New(rand.NewPCG(1, 2))
+	trimmed := 0
+	for i := range 400 {
+		lines := make([]string, 1+r.IntN(4))
+		for j := range lines {
+			lines[j] = pool[r.IntN(len(pool))]
+		}
+		text := strings.Join(lines, "\n")
+		want := len(Clean(text).Paragraphs)
+		got := len(c.Clean(fmt.Sprint("source-", i%3), fmt.Sprint(i), text).Paragraphs)
+		if want > 0 && got == 0 {
+			t.Fatalf("article %d %q: the Cleaner kept nothing, Clean kept %d paragraphs", i, text, want)
+		}
+		if got < want {
+			trimmed++
+		}
+	}
+	if trimmed == 0 {
+		t.Error("no article lost a template line; the test does not exercise template memory")
 	}
 }
 

@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,15 +59,15 @@ var creditPrefixes = []string{
 // and skipping long story paragraphs keeps cleaning fast.
 const maxFurnitureLen = 500
 
-// classify returns the kind of one normalised line taken on its own.
-func classify(s string) kind {
+// classify returns the kind of one normalised line s, whose line key is
+// key, taken on its own.
+func classify(s, key string) kind {
 	if isBreadcrumb(s) || isCredit(s) {
 		return kindFurniture
 	}
 	if len(s) > maxFurnitureLen {
 		return kindBody
 	}
-	key := lineKey(s)
 	switch {
 	case key == "", furnitureLines[key], isCallToAction(key):
 		return kindFurniture
@@ -87,7 +88,7 @@ func markPromoHeadings(paras []para) {
 			continue
 		}
 		if !first && i+1 < len(paras) && paras[i+1].kind == kindFurniture &&
-			isCallToAction(lineKey(paras[i+1].text)) && isHeading(paras[i].text) {
+			isCallToAction(paras[i+1].key) && isHeading(paras[i].text) {
 			paras[i].kind = kindFurniture
 		}
 		first = false
@@ -130,21 +131,47 @@ func isBreadcrumb(s string) bool {
 	return false
 }
 
-// ctaByFirst indexes ctaPhrases by their first word, so that a line key
-// is checked for all of them in one pass over its words.
-var ctaByFirst = func() map[string][]string {
-	m := make(map[string][]string)
+// ctaWord is what a word of a line key means for isCallToAction.
+type ctaWord struct {
+	reader  bool     // one of readerWords
+	phrases []string // the ctaPhrases starting with the word
+}
+
+// ctaWords indexes readerWords and ctaPhrases (by their first word), so
+// that a line key is checked for all of them with one look-up per word.
+var ctaWords = func() map[string]ctaWord {
+	m := make(map[string]ctaWord)
+	for w := range readerWords {
+		m[w] = ctaWord{reader: true}
+	}
 	for _, p := range ctaPhrases {
 		first, _, _ := strings.Cut(p, " ")
-		m[first] = append(m[first], p)
+		cw := m[first]
+		cw.phrases = append(cw.phrases, p)
+		m[first] = cw
 	}
 	return m
 }()
 
+// ctaMaybe is a quick filter before ctaWords: whether a ctaWords key has
+// this length (below 16) and first byte. Most words of a line fail it.
+var ctaMaybe = func() (t [16][256]bool) {
+	for w := range ctaWords {
+		t[len(w)][w[0]] = true
+	}
+	return t
+}()
+
+// maxCTAWords is the longest call to action, in words.
+const maxCTAWords = 60
+
 // isCallToAction reports whether the line key is a sign-up, promo or
 // cookie line: a CTA phrase, a word addressing the reader, and short.
 func isCallToAction(key string) bool {
-	phrase, reader, n := false, false, 0
+	if keyWords(key) > maxCTAWords {
+		return false
+	}
+	phrase, reader := false, false
 	for pos := 0; pos < len(key); {
 		end := strings.IndexByte(key[pos:], ' ')
 		if end < 0 {
@@ -152,16 +179,15 @@ func isCallToAction(key string) bool {
 		} else {
 			end += pos
 		}
-		w := key[pos:end]
-		reader = reader || readerWords[w]
-		for _, p := range ctaByFirst[w] {
-			rest := key[pos:]
-			if strings.HasPrefix(rest, p) && (len(rest) == len(p) || rest[len(p)] == ' ') {
-				phrase = true
+		if w := key[pos:end]; len(w) < len(ctaMaybe) && ctaMaybe[len(w)][w[0]] {
+			cw := ctaWords[w]
+			reader = reader || cw.reader
+			for _, p := range cw.phrases {
+				rest := key[pos:]
+				if strings.HasPrefix(rest, p) && (len(rest) == len(p) || rest[len(p)] == ' ') {
+					phrase = true
+				}
 			}
-		}
-		if n++; n > 60 {
-			return false
 		}
 		pos = end + 1
 	}
@@ -174,9 +200,20 @@ func isCredit(s string) bool {
 	if len(s) > 400 {
 		return false
 	}
-	head := strings.ToLower(s[:min(len(s), 24)])
+	// The head of s in lower case, built on the stack when ASCII.
+	var buf [24]byte
+	head, ascii := buf[:0], true
+	for _, c := range []byte(s[:min(len(s), len(buf))]) {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		head, ascii = append(head, c), ascii && c < utf8.RuneSelf
+	}
+	if !ascii {
+		head = append(buf[:0], strings.ToLower(s[:len(head)])...)
+	}
 	for _, p := range creditPrefixes {
-		if strings.HasPrefix(head, p) {
+		if len(head) >= len(p) && string(head[:len(p)]) == p {
 			return wordCount(s) <= 25
 		}
 	}
@@ -196,35 +233,88 @@ func isCredit(s string) bool {
 	return false
 }
 
-// lineKey is the lowercase words of s joined by single spaces: the form
-// lines are compared in, blind to punctuation, case and spacing.
-func lineKey(s string) string {
+// lineKey is the lowercase words of s (see wordSpans) without their
+// apostrophes, joined by single spaces: the form lines are compared in,
+// blind to punctuation, case and spacing.
+func lineKey(s string) string { return string(appendKey(nil, s)) }
+
+// setKeys sets the line key of every paragraph. The keys are cut from one
+// string, so that an article costs one allocation for all of them.
+func setKeys(paras []para) {
+	size := 0
+	for _, p := range paras {
+		size += len(p.text) + 1
+	}
 	var b strings.Builder
-	b.Grow(len(s))
-	for w := range wordSpans(s) {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+	b.Grow(size)
+	var scratch [1024]byte // holds most keys without an allocation
+	for _, p := range paras {
+		b.Write(appendKey(scratch[:0], p.text))
+		b.WriteByte('\n') // no key contains a line break
+	}
+	keys := b.String()
+	for i := range paras {
+		paras[i].key, keys, _ = strings.Cut(keys, "\n")
+	}
+}
+
+// appendKey appends the line key of s to dst. It splits words exactly as
+// wordSpans does, in one pass without building the words. An ASCII byte
+// takes no branch, since a branch at every word boundary would be
+// mispredicted often enough to dominate the loop: a separator is written
+// as a space but kept only after a word, so that a run of separators
+// leaves one space, and a trailing space is dropped at the end.
+func appendKey(dst []byte, s string) []byte {
+	start := len(dst)
+	out := slices.Grow(dst, len(s)+1)
+	out = out[:cap(out)]
+	j, word := start, 0 // word is 1 when out[j-1] is part of a word
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '\'' {
+			k := keyByte[c]
+			out[j] = k
+			isWord := 0
+			if k != ' ' {
+				isWord = 1
+			}
+			j += isWord | word
+			word = isWord
+			i++
+			continue
 		}
-		for i := 0; i < len(w); {
-			if c := w[i]; c < utf8.RuneSelf {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				if c != '\'' {
-					b.WriteByte(c)
-				}
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(w[i:])
-			if r != '’' {
-				b.WriteRune(unicode.ToLower(r))
-			}
-			i += size
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r >= utf8.RuneSelf && !isTypoPunct(r) && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			out = utf8.AppendRune(out[:j], unicode.ToLower(r))
+			j, word = len(out), 1
+			out = slices.Grow(out, len(s)-i+1)
+			out = out[:cap(out)]
+		case word == 1 && (r == '\'' || r == '’'):
+			if next, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsLetter(next) {
+				out[j], j, word = ' ', j+1, 0
+			} // else an inner apostrophe, dropped
+		case word == 1:
+			out[j], j, word = ' ', j+1, 0
 		}
 	}
-	return b.String()
+	if j > start && out[j-1] == ' ' {
+		j--
+	}
+	return out[:j]
 }
+
+// keyByte maps the ASCII letters and digits to their lower case, and every
+// other ASCII byte, a separator in a line key, to a space.
+var keyByte = func() (t [utf8.RuneSelf]byte) {
+	for c := range utf8.RuneSelf {
+		t[c] = ' '
+		if asciiWord[c] {
+			t[c] = byte(unicode.ToLower(rune(c)))
+		}
+	}
+	return t
+}()
 
 func setOf(keys ...string) map[string]bool {
 	m := make(map[string]bool, len(keys))

@@ -34,8 +34,8 @@ func isDateOnly(s string) bool {
 	if len(s) > 60 {
 		return false
 	}
-	for _, w := range words(s) {
-		w = strings.ToLower(w)
+	for w := range wordSpans(s) { // the words, without building their list
+		w = strings.ToLower(noApostrophes(w))
 		if _, ok := months[w]; ok || dateWords[w] || isNumberish(w) {
 			continue
 		}
@@ -131,13 +131,13 @@ func extractMeta(paras []para, res *Result) {
 	datelineAt := -1
 	for _, i := range head {
 		s := paras[i].text
-		if res.PublishedAt.IsZero() && wordCount(s) <= 12 {
+		if res.PublishedAt.IsZero() && keyWords(paras[i].key) <= 12 {
 			if t, ok := parseDate(s); ok {
 				res.PublishedAt = t
 			}
 		}
 		if res.Dateline == "" && paras[i].kind == kindBody {
-			if d := dateline(s); d != "" {
+			if d := dateline(paras[i]); d != "" {
 				res.Dateline, datelineAt = d, i
 			}
 		}
@@ -157,7 +157,7 @@ func extractMeta(paras []para, res *Result) {
 	}
 	if res.Title == "" && first >= 0 && first != datelineAt {
 		s := paras[first].text
-		n := wordCount(s)
+		n := keyWords(paras[first].key)
 		headerBelow := datelineAt > first && datelineAt <= first+2
 		if n >= 2 && n <= 30 && len(s) <= 250 && byline(s) == "" && (!endsSentence(s) || isAllCaps(s) || headerBelow) {
 			res.Title = s
@@ -165,11 +165,12 @@ func extractMeta(paras []para, res *Result) {
 	}
 }
 
-// dateline returns the dateline s carries: a whole line "PLACE date"
+// dateline returns the dateline p carries: a whole line "PLACE date"
 // ("LONDON 1996-08-30") or the lead-in of a paragraph before a dash
 // ("WASHINGTON (Reuters) - …" gives "WASHINGTON (Reuters)").
-func dateline(s string) string {
-	if n := wordCount(s); n >= 2 && n <= 9 {
+func dateline(p para) string {
+	s := p.text
+	if n := keyWords(p.key); n >= 2 && n <= 9 {
 		first, _, _ := strings.Cut(s, " ")
 		if len(first) >= 2 && isAllCaps(first) {
 			if _, ok := parseDate(s); ok {
@@ -178,8 +179,8 @@ func dateline(s string) string {
 		}
 	}
 	for _, sep := range []string{" - ", " -- ", " — ", " – "} {
-		i := strings.Index(s, sep)
-		if i <= 0 || i > 80 {
+		i := indexSpaced(s[:min(len(s), 80+len(sep))], sep) // a lead-in is short
+		if i <= 0 {
 			continue
 		}
 		lead, body := s[:i], strings.TrimSpace(s[i+len(sep):])
@@ -191,12 +192,29 @@ func dateline(s string) string {
 		if len(pw) == 0 || len(pw) > 4 || !isAllCaps(place) || len(pw[0]) < 2 {
 			continue
 		}
-		if isAllCaps(body) || !endsSentence(body) || len(words(body)) < 6 {
+		if isAllCaps(body) || !endsSentence(body) || wordCount(body) < 6 {
 			continue
 		}
 		return strings.TrimSpace(lead)
 	}
 	return ""
+}
+
+// indexSpaced is strings.Index(s, sep) for a sep that starts with a
+// space. It looks for the rest of sep, which is rare, and then checks the
+// space before it: strings.Index would stop at every space of s.
+func indexSpaced(s, sep string) int {
+	for off := 1; off <= len(s); {
+		i := strings.Index(s[off:], sep[1:])
+		if i < 0 {
+			return -1
+		}
+		if s[off+i-1] == ' ' {
+			return off + i - 1
+		}
+		off += i + 1
+	}
+	return -1
 }
 
 // byline returns the author names of a "By Jane Doe" line, or "".

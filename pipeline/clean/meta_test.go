@@ -56,7 +56,7 @@ func TestLineClasses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := classify(normalizeLine(tc.in)); got != tc.want {
+			if got := classify(normalizeLine(tc.in), lineKey(normalizeLine(tc.in))); got != tc.want {
 				t.Errorf("classify(%q) = %d, want %d", tc.in, got, tc.want)
 			}
 		})

@@ -93,9 +93,16 @@ func (bi *bodyIndex) build() {
 	for _, i := range bi.body {
 		size += len(bi.paras[i].text)
 	}
-	bi.firstAt = make(map[uint64]int, size/8) // about one content word in eight bytes
+	// About one content word in eight bytes; the paragraphs' stems share
+	// one array while it has room.
+	all := make([]uint64, 0, size/8)
 	for k, i := range bi.body {
-		bi.stems[k] = contentStems(bi.paras[i].text)
+		start := len(all)
+		all = appendStems(all, bi.paras[i].text)
+		bi.stems[k] = all[start:len(all):len(all)]
+	}
+	bi.firstAt = make(map[uint64]int, len(all))
+	for k := range bi.stems {
 		for _, s := range bi.stems[k] {
 			if _, ok := bi.firstAt[s]; !ok {
 				bi.firstAt[s] = k
@@ -137,13 +144,7 @@ func (bi *bodyIndex) oneSentenceLines() bool {
 // isTeaser decides for one trailing paragraph; overlap gives the share of
 // its content words found in the article above it.
 func isTeaser(text string, overlap func() float64, oneSentenceLines func() bool) bool {
-	n, lower := 0, 0
-	for w := range strings.FieldsSeq(text) {
-		n++
-		if r, _ := utf8.DecodeRuneInString(w); unicode.IsLower(r) {
-			lower++
-		}
-	}
+	n, lower := proseWords(text)
 	if n < minTeaserWords || 10*lower < 3*n {
 		return false // not prose: a table row, a result list, a short note
 	}
@@ -158,19 +159,55 @@ func isTeaser(text string, overlap func() float64, oneSentenceLines func() bool)
 	return n >= strayWords && overlap() < strayOverlap
 }
 
+// proseWords returns the number of words of a paragraph, which has single
+// spaces, and how many of them start with a lower-case letter. ASCII takes
+// no branch, as the branches a word boundary would take cost more than the
+// rest of the loop.
+func proseWords(text string) (n, lower int) {
+	start := 1 // whether text[i] starts a word
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c >= utf8.RuneSelf {
+			if r, _ := utf8.DecodeRuneInString(text[i:]); start == 1 && unicode.IsLower(r) {
+				lower++
+			}
+			start = 0
+			continue
+		}
+		isLower, isSpace := 0, 0
+		if 'a' <= c && c <= 'z' {
+			isLower = 1
+		}
+		if c == ' ' {
+			isSpace = 1
+		}
+		lower += start & isLower
+		start = isSpace
+	}
+	return strings.Count(text, " ") + 1, lower
+}
+
 // datedLead reports whether s opens with a date stamp ("Sun, 15 Sep 2013
 // Two men…", "Updated 5 / 5 / 2010 1:41 PM Riots…").
 func datedLead(s string) bool {
-	ws := words(s)
-	if len(ws) < minTeaserWords {
+	var head [6]string // the words a date stamp is looked for in
+	n := 0
+	for w := range wordSpans(s) {
+		if n < len(head) {
+			head[n] = noApostrophes(w)
+		}
+		if n++; n == 1 {
+			first := strings.ToLower(head[0])
+			_, month := months[first]
+			if !month && !dateWords[first] && !isNumberish(first) && !leadWords[first] {
+				return false
+			}
+		}
+	}
+	if n < minTeaserWords {
 		return false
 	}
-	first := strings.ToLower(ws[0])
-	_, month := months[first]
-	if !month && !dateWords[first] && !isNumberish(first) && !leadWords[first] {
-		return false
-	}
-	_, ok := parseDate(strings.Join(ws[:6], " "))
+	_, ok := parseDate(strings.Join(head[:], " "))
 	return ok
 }
 
@@ -216,35 +253,48 @@ func sentenceBreaks(s string) int {
 // stemSeed seeds the hashes stems are compared by.
 var stemSeed = maphash.MakeSeed()
 
-// contentStems returns the hashes of the distinct stems of the content
-// words of s: words of four or more letters that are not stopwords or
-// numbers, cut to stemLen runes and lower-cased.
-func contentStems(s string) []uint64 {
-	var out []uint64
-	var buf []byte
+// appendStems appends to dst the hashes of the distinct stems of the
+// content words of s: words of four or more letters that are not stopwords
+// or numbers, cut to stemLen runes and lower-cased.
+func appendStems(dst []uint64, s string) []uint64 {
+	start := len(dst)
+	var word [64]byte // most words fit, sparing an allocation
 	for w := range wordSpans(s) {
-		if len(w) < 4 || strings.IndexFunc(w, unicode.IsLetter) < 0 {
+		if len(w) < 4 {
 			continue
 		}
-		buf = buf[:0]
-		stem, runes := 0, 0
-		for _, r := range w {
-			if r == '\'' || r == '’' {
-				continue
+		buf, stem, runes, letter := word[:0], 0, 0, false
+		for i := 0; i < len(w); {
+			r, size := rune(w[i]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(w[i:])
 			}
-			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			i += size
+			switch {
+			case r == '\'' || r == '’':
+				continue
+			case r < utf8.RuneSelf: // an ASCII letter or digit, see wordSpans
+				letter = letter || r > '9'
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				buf = append(buf, byte(r))
+			default:
+				letter = letter || unicode.IsLetter(r)
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			}
 			if runes++; runes == stemLen {
 				stem = len(buf)
 			}
 		}
-		if stopwords[string(buf)] {
+		if !letter || stopwords[string(buf)] {
 			continue
 		}
 		if stem > 0 {
 			buf = buf[:stem]
 		}
-		out = append(out, maphash.Bytes(stemSeed, buf))
+		dst = append(dst, maphash.Bytes(stemSeed, buf))
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(dst[start:])
+	return dst[:start+len(slices.Compact(dst[start:]))]
 }

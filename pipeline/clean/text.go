@@ -56,9 +56,11 @@ const (
 	kindTeaser         // another story's teaser appended after the article
 )
 
-// para is one input paragraph and its classification.
+// para is one input paragraph, its line key (see lineKey) and its
+// classification.
 type para struct {
 	text string
+	key  string
 	kind kind
 }
 
@@ -72,10 +74,16 @@ type templateFilter interface {
 func clean(raw string, tf templateFilter) Result {
 	paras, res := classifyAll(raw, tf)
 	for _, p := range paras {
-		if p.kind == kindBody {
-			res.Paragraphs = append(res.Paragraphs, p.text)
-		} else {
+		if p.kind != kindBody {
 			res.Removed++
+		}
+	}
+	if kept := len(paras) - res.Removed; kept > 0 {
+		res.Paragraphs = make([]string, 0, kept)
+		for _, p := range paras {
+			if p.kind == kindBody {
+				res.Paragraphs = append(res.Paragraphs, p.text)
+			}
 		}
 	}
 	return res
@@ -85,10 +93,11 @@ func clean(raw string, tf templateFilter) Result {
 // them with the metadata found (Paragraphs and Removed left empty).
 func classifyAll(raw string, tf templateFilter) ([]para, Result) {
 	var res Result
-	if isBinary(raw) {
+	binary, valid := inspect(raw)
+	if binary {
 		return nil, res
 	}
-	if !utf8.ValidString(raw) {
+	if !valid {
 		raw = strings.ToValidUTF8(raw, "")
 	}
 	var texts []string
@@ -101,7 +110,11 @@ func classifyAll(raw string, tf templateFilter) ([]para, Result) {
 	}
 	paras := make([]para, len(texts))
 	for i, t := range texts {
-		paras[i] = para{text: t, kind: classify(t)}
+		paras[i].text = t
+	}
+	setKeys(paras)
+	for i := range paras {
+		paras[i].kind = classify(paras[i].text, paras[i].key)
 	}
 	markPromoHeadings(paras)
 	if tf != nil {
@@ -140,7 +153,7 @@ func markTemplates(paras []para, tmpl []bool) {
 // non-empty line is one, since crawlers deliver both one-line-per-paragraph
 // and blank-line-separated text. Lines are normalised by normalizeLine.
 func splitParagraphs(raw string) []string {
-	var out []string
+	out := make([]string, 0, strings.Count(raw, "\n")+1)
 	for line := range strings.Lines(raw) {
 		if s := normalizeLine(line); s != "" {
 			out = append(out, s)
@@ -149,12 +162,19 @@ func splitParagraphs(raw string) []string {
 	return out
 }
 
-// isBinary reports whether more than a tenth of the characters of raw are
-// invalid UTF-8 or control characters other than line breaks and tabs:
-// such input is a file, not text, and any letters in it are noise.
-func isBinary(raw string) bool {
+// inspect reports whether raw is binary, that is more than a tenth of its
+// characters are invalid UTF-8 or control characters other than line
+// breaks and tabs (such input is a file, not text, and any letters in it
+// are noise), and whether it is valid UTF-8, both in one pass.
+func inspect(raw string) (binary, valid bool) {
 	bad, total := 0, 0
+	valid = true
 	for i := 0; i < len(raw); {
+		if i+8 <= len(raw) && printableASCII(raw[i:i+8]) {
+			i += 8
+			total += 8
+			continue
+		}
 		total++
 		if c := raw[i]; c < utf8.RuneSelf {
 			i++
@@ -166,10 +186,22 @@ func isBinary(raw string) bool {
 		r, size := utf8.DecodeRuneInString(raw[i:])
 		if r == utf8.RuneError && size == 1 {
 			bad++
+			valid = false
 		}
 		i += size
 	}
-	return 10*bad > total
+	return 10*bad > total, valid
+}
+
+// printableASCII reports whether the eight bytes of s are all ASCII and
+// none is below a space: the bulk of most text, checked at once with the
+// "has a byte less than n" test of Bit Twiddling Hacks.
+func printableASCII(s string) bool {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return x&highs == 0 && (x-' '*ones)&^x&highs == 0
 }
 
 // normalizeLine maps control and invisible format characters to spaces,
@@ -218,7 +250,7 @@ func wordSpans(s string) iter.Seq[string] {
 			if r >= utf8.RuneSelf {
 				r, size = utf8.DecodeRuneInString(s[i:])
 			}
-			if r < utf8.RuneSelf && asciiWord[r] || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if r < utf8.RuneSelf && asciiWord[r] || r >= utf8.RuneSelf && !isTypoPunct(r) && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 				if start < 0 {
 					start = i
 				}
@@ -246,6 +278,12 @@ func wordSpans(s string) iter.Seq[string] {
 	}
 }
 
+// isTypoPunct reports whether r is one of the dashes, quotes, bullets and
+// ellipses of U+2010 to U+2027: punctuation, and the only non-ASCII
+// characters of most English news, so worth telling apart without the
+// unicode tables.
+func isTypoPunct(r rune) bool { return '\u2010' <= r && r <= '\u2027' }
+
 // asciiWord marks the ASCII letters and digits.
 var asciiWord = func() (t [utf8.RuneSelf]bool) {
 	for r := range rune(utf8.RuneSelf) {
@@ -254,59 +292,75 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// asciiText marks the ASCII letters, digits and punctuation: the
-// characters that count as text when telling text from junk.
-var asciiText = func() (t [utf8.RuneSelf]bool) {
+// asciiClass classifies the ASCII bytes for alreadyNormal: classCounted
+// for all but the space, classText for letters, digits and punctuation
+// (the characters that count as text when telling text from junk), and
+// classControl for control characters.
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	for r := range rune(utf8.RuneSelf) {
-		t[r] = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsPunct(r)
+		switch {
+		case r == ' ':
+		case unicode.IsControl(r):
+			t[r] = classControl
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsPunct(r):
+			t[r] = classCounted | classText
+		default:
+			t[r] = classCounted
+		}
 	}
 	return t
 }()
 
+const (
+	classCounted = 1 << iota
+	classText
+	classControl
+)
+
 // alreadyNormal returns line and true when normalizeLine would return it
-// unchanged, sparing the copy for the common case. ASCII is checked byte
-// by byte, which is most of any English text.
+// unchanged, sparing the copy for the common case. ASCII, most of any
+// English text, is counted without a branch per byte: a branch taken at
+// every space would be mispredicted often enough to dominate the loop.
 func alreadyNormal(line string) (string, bool) {
 	if line == "" || line[0] == ' ' || line[len(line)-1] == ' ' {
 		return "", false
 	}
 	text, total := 0, 0
-	prevSpace := false
+	space, double := 0, 0 // whether the last byte is a space; whether two were in a row
 	for i := 0; i < len(line); {
 		if c := line[i]; c < utf8.RuneSelf {
 			i++
-			switch {
-			case c == ' ':
-				if prevSpace {
-					return "", false
-				}
-				prevSpace = true
-				continue
-			case c < ' ' || c == 0x7f:
+			f := asciiClass[c]
+			if f&classControl != 0 {
 				return "", false
 			}
-			prevSpace = false
-			total++
-			if asciiText[c] {
-				text++
-			}
+			counted := int(f & classCounted)
+			total += counted
+			text += int(f&classText) / classText
+			double |= space &^ counted
+			space = 1 - counted
 			continue
 		}
+		space = 0
 		r, size := utf8.DecodeRuneInString(line[i:])
 		i += size
+		if isTypoPunct(r) {
+			total++
+			text++
+			continue
+		}
 		switch {
 		case r == utf8.RuneError, r == '\uFEFF', r == '\u200B', r == '\u200C', r == '\u200D', r == '\u2060',
 			unicode.IsSpace(r), unicode.IsControl(r), unicode.Is(unicode.Cf, r):
 			return "", false
 		}
-		prevSpace = false
 		total++
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsPunct(r) {
 			text++
 		}
 	}
-	if 2*text < total {
-		return "", false // let normalizeLine reject it
+	if double == 1 || 2*text < total {
+		return "", false // let normalizeLine collapse the spaces or reject the line
 	}
 	return line, true
 }
@@ -316,12 +370,29 @@ func alreadyNormal(line string) (string, bool) {
 func words(s string) []string {
 	var out []string
 	for w := range wordSpans(s) {
-		if strings.ContainsAny(w, "'’") {
-			w = strings.NewReplacer("'", "", "’", "").Replace(w)
-		}
-		out = append(out, w)
+		out = append(out, noApostrophes(w))
 	}
 	return out
+}
+
+// noApostrophes returns w without its apostrophes.
+func noApostrophes(w string) string {
+	if strings.IndexByte(w, '\'') < 0 && !strings.Contains(w, "’") {
+		return w
+	}
+	return apostrophes.Replace(w)
+}
+
+// apostrophes deletes the apostrophes words keep inside them.
+var apostrophes = strings.NewReplacer("'", "", "’", "")
+
+// keyWords is the number of words of a line key: len(words(s)) for the
+// line s it was made from.
+func keyWords(key string) int {
+	if key == "" {
+		return 0
+	}
+	return strings.Count(key, " ") + 1
 }
 
 // wordCount is len(words(s)) without allocating.
