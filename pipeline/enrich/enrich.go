@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -209,15 +210,25 @@ func wordCount(text string) int {
 	n := 0
 	counts := false // the current run holds a letter or digit
 	for i := 0; i < len(text); {
-		r, size := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(text[i:])
+		if c := text[i]; c < utf8.RuneSelf {
+			switch asciiClass[c] {
+			case asciiAlnum:
+				counts = true
+				for i++; i < len(text) && isASCIIAlnum(text[i]); i++ {
+				}
+				continue
+			case asciiSpace:
+				if counts {
+					n++
+				}
+				counts = false
+			}
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		switch {
-		case r < utf8.RuneSelf && asciiClass[r] == asciiOther:
-		case r < utf8.RuneSelf && asciiClass[r] == asciiAlnum:
-			counts = true
 		case unicode.IsSpace(r):
 			if counts {
 				n++
@@ -233,22 +244,28 @@ func wordCount(text string) int {
 	return n
 }
 
-// ASCII classes for [wordCount]'s fast path; asciiSpace falls through to
-// unicode.IsSpace.
+// ASCII classes for the fast paths of [wordCount] and the keyword
+// tokenizer.
 const (
 	asciiOther = iota
 	asciiAlnum
 	asciiSpace
+	asciiJoin // may join the letters or digits around it into one word (see [joinsWord])
 )
 
 var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	for c := range t {
-		switch {
-		case unicode.IsSpace(rune(c)):
+		switch r := rune(c); {
+		case unicode.IsSpace(r):
 			t[c] = asciiSpace
-		case isLetterOrDigit(rune(c)):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			t[c] = asciiAlnum
+		case strings.ContainsRune(`'-.,`, r):
+			t[c] = asciiJoin
 		}
 	}
 	return t
 }()
+
+// isASCIIAlnum reports whether byte c is an ASCII letter or digit.
+func isASCIIAlnum(c byte) bool { return c < utf8.RuneSelf && asciiClass[c] == asciiAlnum }

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -19,9 +20,10 @@ const (
 	minPhraseCount = 2
 )
 
-// phraseKey holds the normalised words of a candidate, unused ones empty;
-// an array rather than a joined string, so counting allocates nothing.
-type phraseKey [maxNameWords]string
+// phraseKey holds the words of a candidate, unused ones nil. Within one
+// counter a word's pointer stands for its key, so a phrase is hashed and
+// compared as a few pointers rather than as strings.
+type phraseKey [maxNameWords]*word
 
 // candidate is a keyword being scored: a content word or a phrase.
 type candidate struct {
@@ -29,6 +31,7 @@ type candidate struct {
 	n       int    // number of words
 	key     string // words joined by spaces, set once the candidate is kept
 	display string // as written: first seen, or lower case if mostly so
+	lowered bool   // display has been lower-cased
 	count   int
 	lower   int     // occurrences written all in lower case
 	weight  float64 // sum of the weights of its words
@@ -54,6 +57,17 @@ func (s *slab[T]) new() *T {
 	return v
 }
 
+// all yields the values handed out since the last reset, in order.
+func (s *slab[T]) all() iter.Seq[*T] {
+	return func(yield func(*T) bool) {
+		for i := range s.n {
+			if !yield(&s.chunks[i/slabChunk][i%slabChunk]) {
+				return
+			}
+		}
+	}
+}
+
 // reset zeroes the values handed out, so they hold on to nothing, and
 // makes them available again.
 func (s *slab[T]) reset() {
@@ -65,30 +79,38 @@ func (s *slab[T]) reset() {
 
 // word is what an article's counter knows about one distinct word.
 type word struct {
-	key     string // see [keyOf]
+	key     string // see [appendKey]
 	content bool   // see [isContent]
 	weight  float64
 	single  *candidate // the word as a keyword of its own, once counted
 }
 
-// counter counts the keyword candidates of one text. Each distinct word is
-// looked up once: its stopword status, its rarity (under a lock in the
-// usual [Rarity]) and its single-word candidate. Counters are pooled: all
-// their buffers, maps and slabs are reused from one article to the next.
+// counter counts the keyword candidates of one text. Each token costs one
+// map lookup of its key; each distinct word is looked up once: its
+// stopword status, its rarity (under a lock in the usual [Rarity]) and its
+// single-word candidate. Counters are pooled: all their buffers, maps and
+// slabs are reused from one article to the next.
 type counter struct {
 	text    string
 	toks    []span
-	stat    []*word          // per token
-	capital []bool           // per token
+	stat    []form           // per token
 	covered []bool           // per token: part of a frequent phrase
 	occs    []occurrence     // phrase occurrences, in text order
 	kept    []*candidate     // the candidates that qualify, scored
 	chosen  []*candidate     // the keywords picked so far
-	words   map[string]*word // by key
-	forms   map[string]*word // by form as written: "Russia’s" and "russia" share a word
+	words   map[string]*word // by key: "Russia’s" and "russia" share a word
 	phrases map[phraseKey]*candidate
+	keyBuf  []byte
 	wordMem slab[word]
 	candMem slab[candidate]
+}
+
+// form is what the counter knows about one token: its word and how it is
+// written.
+type form struct {
+	w       *word
+	capital bool // starts with an upper-case letter
+	upper   bool // holds an upper-case letter
 }
 
 // occurrence is one phrase occurrence: tokens first..last.
@@ -98,7 +120,7 @@ type occurrence struct {
 }
 
 var counters = sync.Pool{New: func() any {
-	return &counter{words: map[string]*word{}, forms: map[string]*word{}, phrases: map[phraseKey]*candidate{}}
+	return &counter{words: map[string]*word{}, phrases: map[phraseKey]*candidate{}}
 }}
 
 // getCounter returns a pooled counter loaded with the words of text; give
@@ -109,16 +131,8 @@ func getCounter(text string, rarity Rarity) *counter {
 	k.toks = appendWords(k.toks[:0], text)
 	toks := k.toks
 	k.stat = resize(k.stat, len(toks))
-	k.capital = resize(k.capital, len(toks))
 	for i, t := range toks {
-		form := text[t.start:t.end]
-		w := k.forms[form]
-		if w == nil {
-			w = k.word(keyOf(strings.ToLower(form)), rarity)
-			k.forms[form] = w
-		}
-		k.stat[i] = w
-		k.capital[i] = isCapitalised(form)
+		k.stat[i] = k.form(text[t.start:t.end], rarity)
 	}
 	return k
 }
@@ -136,6 +150,29 @@ func appendWords(dst []span, text string) []span {
 	start := -1
 	prev := rune(-1) // the rune before i
 	for i := 0; i <= len(text); {
+		// The common cases, ASCII letters, digits, spaces and punctuation
+		// that never joins a word, skip the decoding and the separator
+		// rules.
+		if i < len(text) && text[i] < utf8.RuneSelf {
+			switch asciiClass[text[i]] {
+			case asciiAlnum:
+				if start < 0 {
+					start = i
+				}
+				for i++; i < len(text) && isASCIIAlnum(text[i]); i++ {
+				}
+				prev = rune(text[i-1])
+				continue
+			case asciiSpace, asciiOther:
+				if start >= 0 {
+					dst = append(dst, span{start, i})
+					start = -1
+				}
+				prev = rune(text[i])
+				i++
+				continue
+			}
+		}
 		r, size := rune(-1), 1 // -1 ends the last word at the end of text
 		if i < len(text) {
 			r = rune(text[i])
@@ -171,17 +208,31 @@ func joinsWord(prev, r rune, rest string) bool {
 	return false
 }
 
-// word returns the word of key, looking it up on first use.
-func (k *counter) word(key string, rarity Rarity) *word {
-	w := k.words[key]
-	if w == nil {
-		w = k.wordMem.new()
-		w.key, w.content = key, isContent(key)
-		if w.content {
-			w.weight = 1 + max(0, rarity.IDF(key))
-		}
-		k.words[key] = w
+// form returns what the counter knows of a token as written, looking up its
+// word on first use.
+func (k *counter) form(s string, rarity Rarity) form {
+	var upper bool
+	k.keyBuf, upper = appendKey(k.keyBuf[:0], s)
+	f := form{upper: upper, capital: upper && isCapitalised(s)}
+	if f.w = k.words[string(k.keyBuf)]; f.w != nil {
+		return f
 	}
+	key := s // most words are written as their key: no copy
+	if string(k.keyBuf) != s {
+		key = string(k.keyBuf)
+	}
+	f.w = k.word(key, rarity)
+	return f
+}
+
+// word returns a new word of key.
+func (k *counter) word(key string, rarity Rarity) *word {
+	w := k.wordMem.new()
+	w.key, w.content = key, isContent(key)
+	if w.content {
+		w.weight = 1 + max(0, rarity.IDF(key))
+	}
+	k.words[key] = w
 	return w
 }
 
@@ -195,7 +246,6 @@ func (k *counter) release() {
 	clear(k.chosen)
 	clear(k.occs)
 	clear(k.words)
-	clear(k.forms)
 	clear(k.phrases)
 	k.wordMem.reset()
 	k.candMem.reset()
@@ -212,7 +262,7 @@ func resize[T any](s []T, n int) []T {
 	return s
 }
 
-func (k *counter) content(i int) bool { return k.stat[i].content }
+func (k *counter) content(i int) bool { return k.stat[i].w.content }
 
 // joined reports whether tokens i-1 and i are content words one space apart.
 func (k *counter) joined(i int) bool {
@@ -222,35 +272,37 @@ func (k *counter) joined(i int) bool {
 // add counts one occurrence of the candidate made of tokens first..last.
 func (k *counter) add(first, last int) *candidate {
 	var c *candidate
+	var key phraseKey
+	upper := false // the occurrence holds an upper-case letter
+	for i := first; i <= last; i++ {
+		key[i-first] = k.stat[i].w
+		upper = upper || k.stat[i].upper
+	}
 	if first == last {
-		c = k.stat[first].single
+		c = key[0].single
 	} else {
-		var key phraseKey
-		for i := first; i <= last; i++ {
-			key[i-first] = k.stat[i].key
-		}
 		c = k.phrases[key]
 	}
-	span := k.text[k.toks[first].start:k.toks[last].end]
 	if c == nil {
 		c = k.candMem.new()
-		c.n, c.display = last-first+1, trimPossessive(span)
-		for i := first; i <= last; i++ {
-			c.words[i-first] = k.stat[i].key
-			c.weight += k.stat[i].weight
+		c.words, c.n = key, last-first+1
+		c.display = trimPossessive(k.text[k.toks[first].start:k.toks[last].end])
+		c.lowered = !upper // already lower case
+		for _, w := range key[:c.n] {
+			c.weight += w.weight
 		}
 		if first == last {
-			k.stat[first].single = c
+			key[0].single = c
 		} else {
-			k.phrases[c.words] = c
+			k.phrases[key] = c
 		}
 	}
 	c.count++
-	if strings.IndexFunc(span, unicode.IsUpper) < 0 {
+	if !upper {
 		c.lower++
 	}
-	if 2*c.lower > c.count {
-		c.display = strings.ToLower(c.display)
+	if 2*c.lower > c.count && !c.lowered {
+		c.display, c.lowered = strings.ToLower(c.display), true
 	}
 	return c
 }
@@ -261,18 +313,19 @@ func (k *counter) add(first, last int) *candidate {
 // the candidates that qualify as keywords, scored.
 func (k *counter) count() []*candidate {
 	occs := k.occs[:0]
+	stat := k.stat
 	runStart := -1 // first token of the current run of capitalised content words
 	for i := range k.toks {
-		if !k.content(i) || !k.capital[i] {
+		if !k.content(i) || !stat[i].capital {
 			runStart = -1
 		} else if runStart < 0 || !k.joined(i) {
 			runStart = i
 		}
-		if k.joined(i) && !k.capital[i-1] && !k.capital[i] && k.stat[i-1] != k.stat[i] {
+		if k.joined(i) && !stat[i-1].capital && !stat[i].capital && stat[i-1].w != stat[i].w {
 			occs = append(occs, occurrence{i - 1, i, k.add(i-1, i)})
 		}
 		// Take a run of names when it ends here, unless it is a headline.
-		ends := i+1 == len(k.toks) || !k.capital[i+1] || !k.joined(i+1)
+		ends := i+1 == len(k.toks) || !stat[i+1].capital || !k.joined(i+1)
 		if runStart >= 0 && ends && i > runStart && i-runStart < maxNameWords {
 			occs = append(occs, occurrence{runStart, i, k.add(runStart, i)})
 		}
@@ -294,23 +347,37 @@ func (k *counter) count() []*candidate {
 	}
 
 	kept := k.kept[:0]
-	for _, w := range k.words {
-		if w.single != nil {
-			w.single.key = w.key
-			kept = append(kept, w.single)
+	for c := range k.candMem.all() {
+		switch {
+		case c.n == 1:
+			c.key = c.words[0].key
+		case c.count >= minPhraseCount:
+			c.key = c.joinKeys()
+		default:
+			continue
 		}
-	}
-	for _, c := range k.phrases {
-		if c.count >= minPhraseCount {
-			c.key = strings.Join(c.words[:c.n], " ")
-			kept = append(kept, c)
-		}
-	}
-	for _, c := range kept {
 		c.score = float64(c.count) * c.weight
+		kept = append(kept, c)
 	}
 	k.kept = kept
 	return kept
+}
+
+// joinKeys returns the keys of c's words joined by spaces.
+func (c *candidate) joinKeys() string {
+	var b strings.Builder
+	n := c.n - 1
+	for _, w := range c.words[:c.n] {
+		n += len(w.key)
+	}
+	b.Grow(n)
+	for i, w := range c.words[:c.n] {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.key)
+	}
+	return b.String()
 }
 
 // keywords ranks the content words and phrases of text by rarity-weighted
@@ -410,17 +477,48 @@ func insidePhrase(c *candidate, chosen []*candidate) bool {
 	return false
 }
 
-// keyOf normalises a lower-case word: typographic apostrophes become
-// straight ones and the possessive is dropped ("russia’s" is "russia").
-func keyOf(lower string) string {
-	return trimPossessive(strings.ReplaceAll(lower, "’", "'"))
+// appendKey appends to dst the key of a word as written: lower case, with
+// typographic apostrophes made straight and the possessive dropped
+// ("Russia’s" is "russia"). It also reports whether the word holds an
+// upper-case letter.
+func appendKey(dst []byte, form string) (key []byte, upper bool) {
+	for i := 0; i < len(form); i++ {
+		c := form[i]
+		if c >= utf8.RuneSelf {
+			// Rare: lower-case the rest rune by rune, as strings.ToLower.
+			for _, r := range form[i:] {
+				if r == '’' {
+					r = '\''
+				}
+				upper = upper || unicode.IsUpper(r)
+				dst = utf8.AppendRune(dst, unicode.ToLower(r))
+			}
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		dst = append(dst, c)
+	}
+	if n := len(dst); n > 2 && dst[n-2] == '\'' && dst[n-1] == 's' {
+		dst = dst[:n-2]
+	}
+	return dst, upper
 }
 
+// trimPossessive drops a possessive "'s" or "’s" (in either case) from the
+// end of a word as written.
 func trimPossessive(s string) string {
-	for _, suffix := range []string{"'s", "’s", "'S", "’S"} {
-		if strings.HasSuffix(s, suffix) && len(s) > len(suffix) {
-			return s[:len(s)-len(suffix)]
-		}
+	n := len(s)
+	if n < 3 || s[n-1] != 's' && s[n-1] != 'S' {
+		return s
+	}
+	if s[n-2] == '\'' {
+		return s[:n-2]
+	}
+	if strings.HasSuffix(s[:n-1], "’") && n > len("’s") {
+		return s[:n-len("’s")]
 	}
 	return s
 }
@@ -430,7 +528,7 @@ func isCapitalised(word string) bool {
 	return unicode.IsUpper(r)
 }
 
-// isContent reports whether a normalised word (see [keyOf]) can be a
+// isContent reports whether a normalised word (see [appendKey]) can be a
 // keyword: not a stopword, longer than one letter, and holding a letter.
 func isContent(k string) bool {
 	return utf8.RuneCountInString(k) > 1 && !stopwords[k] && strings.IndexFunc(k, unicode.IsLetter) >= 0

@@ -121,3 +121,51 @@ func TestAppendWords(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendKey(t *testing.T) {
+	tests := []struct {
+		name  string
+		form  string
+		key   string
+		upper bool
+	}{
+		{"lower case", "launch", "launch", false},
+		{"capitalised", "Russia", "russia", true},
+		{"typographic possessive", "Russia’s", "russia", true},
+		{"capital possessive", "RUSSIA'S", "russia", true},
+		{"typographic apostrophe", "O’Neill", "o'neill", true},
+		{"one letter and possessive", "x's", "x", false},
+		{"non-ASCII capitals", "ÉCOLE", "école", true},
+		{"non-ASCII lower case", "naïve", "naïve", false},
+		{"Cyrillic", "Путин", "путин", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key, upper := appendKey(nil, tc.form)
+			if string(key) != tc.key || upper != tc.upper {
+				t.Errorf("appendKey(%q) = %q, %v, want %q, %v", tc.form, key, upper, tc.key, tc.upper)
+			}
+		})
+	}
+}
+
+func TestTrimPossessive(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"straight", "Kim's", "Kim"},
+		{"typographic", "Russia’s", "Russia"},
+		{"capital S", "KIM'S", "KIM"},
+		{"typographic capital S", "KIM’S", "KIM"},
+		{"no possessive", "bus", "bus"},
+		{"possessive alone", "'s", "'s"},
+		{"typographic possessive alone", "’s", "’s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := trimPossessive(tc.in); got != tc.want {
+				t.Errorf("trimPossessive(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

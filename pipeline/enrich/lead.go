@@ -8,7 +8,14 @@ import (
 	"github.com/wiredesk/wiredesk/pipeline"
 )
 
-func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// isLetterOrDigit reports whether r is a letter or a digit, looking ASCII
+// up in a table.
+func isLetterOrDigit(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 0 && asciiClass[r] == asciiAlnum
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // Headline shape: news headlines run from a few words to about two lines.
 const (
@@ -38,7 +45,7 @@ func headline(text string) string {
 		return ""
 	}
 	words, dateWords := 0, 0
-	for _, f := range strings.Fields(line) {
+	for f := range strings.FieldsSeq(line) {
 		words++
 		if isDateWord(strings.Trim(f, ",.")) {
 			dateWords++
@@ -93,7 +100,7 @@ func sameLine(a, b string) bool { return b != "" && strings.EqualFold(a, strings
 // cut off with an ellipsis like a teaser.
 func isProse(line string) bool {
 	words := 0
-	for _, f := range strings.Fields(line) {
+	for f := range strings.FieldsSeq(line) {
 		if strings.IndexFunc(f, unicode.IsLetter) >= 0 && strings.IndexFunc(f, unicode.IsDigit) < 0 {
 			words++
 		}

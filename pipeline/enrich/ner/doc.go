@@ -27,7 +27,11 @@
 // feature group. Tagging a token then costs one map lookup and a handful of
 // vector additions; tokens more than three words from any capitalised word
 // are tagged O without scoring, and the second stage rescores only the runs
-// that hold a word the first stage tagged somewhere in the document.
+// that hold a word the first stage tagged somewhere in the document. The
+// decoder compares the paths into the O and B tags only at tokens where
+// the path ending in O does not lead the others by more than any
+// transition could make up; elsewhere that path is the best one, so the
+// shortcut leaves the tags unchanged.
 //
 // Mentions then merge into entities: mentions whose forms fold to the same
 // lower-case letters and digits ("Kim Jong Un", "Kim Jong-un") and share a

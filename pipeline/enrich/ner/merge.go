@@ -43,7 +43,6 @@ type formAt struct {
 type group struct {
 	key      string   // folded form
 	words    []string // key split into words
-	initials string   // first letters of words, as an acronym would spell them
 	class    int
 	forms    []formAt // distinct, in order of appearance
 	mentions int
@@ -74,8 +73,14 @@ func (g *group) join(t *group) {
 // named by part of a fuller name ("Putin", "Kim") joins the fuller name
 // mentioned most; an acronym joins the name whose initials it spells, and
 // a name of the alias table its full form.
-func merge(text string, toks []token, ms []mention) []pipeline.Entity {
-	byKey := make(map[string]*group, len(ms)) // the first group of each key
+//
+// Its working memory is mg's, reused from one text to the next.
+func (mg *merger) merge(text string, toks []token, ms []mention) []pipeline.Entity {
+	defer mg.reset()
+	if mg.byKey == nil {
+		mg.byKey = map[string]*group{}
+	}
+	byKey := mg.byKey // the first group of each key
 	find := func(key string, class int) *group {
 		for g := byKey[key]; g != nil; g = g.same {
 			if g.class == class {
@@ -85,20 +90,23 @@ func merge(text string, toks []token, ms []mention) []pipeline.Entity {
 		return nil
 	}
 	// Groups live in one array, sized so that it never moves.
-	pool := make([]group, 0, len(ms))
-	var groups []*group
-	var buf []byte
-	arena := formArena{buf: make([]formAt, 0, 2*len(ms))}
+	if cap(mg.pool) < len(ms) {
+		mg.pool = make([]group, 0, len(ms))
+	}
+	pool, groups, words, arena := mg.pool[:0], mg.groups[:0], mg.words[:0], &mg.arena
 	for _, m := range ms {
 		start := toks[m.lo].start
 		form := normalizeSpace(text[start:toks[m.hi-1].end])
-		buf = appendFold(buf[:0], form)
-		if len(buf) == 0 {
+		mg.buf = appendFold(mg.buf[:0], form)
+		if len(mg.buf) == 0 {
 			continue
 		}
-		g := find(string(buf), m.class)
+		g := find(string(mg.buf), m.class)
 		if g == nil {
-			pool = append(pool, newGroup(string(buf), m.class))
+			key := string(mg.buf)
+			n := len(words)
+			words = appendFields(words, key)
+			pool = append(pool, group{key: key, words: words[n:len(words):len(words)], class: m.class})
 			g = &pool[len(pool)-1]
 			if first := byKey[g.key]; first != nil {
 				g.same, first.same = first.same, g
@@ -139,12 +147,9 @@ func merge(text string, toks []token, ms []mention) []pipeline.Entity {
 			g.join(t)
 		}
 	}
+	mg.pool, mg.groups, mg.words = pool, groups, words
 	ents := make([]pipeline.Entity, 0, len(groups))
-	type built struct {
-		forms []formAt
-		canon *group
-	}
-	var parts []built
+	parts := mg.parts[:0]
 	for _, g := range groups {
 		r := g.root()
 		if r.entity == 0 {
@@ -161,30 +166,81 @@ func merge(text string, toks []token, ms []mention) []pipeline.Entity {
 			p.canon = g
 		}
 	}
+	mg.parts = parts
+	nForms := 0
+	for _, p := range parts {
+		nForms += len(p.forms)
+	}
+	forms := make([]string, 0, nForms) // every entity's forms, in one array
 	for i := range ents {
 		p := &parts[i]
 		slices.SortFunc(p.forms, func(a, b formAt) int { return cmp.Compare(a.at, b.at) })
 		ents[i].Name = p.canon.forms[0].text
 		ents[i].Offset = p.forms[0].at
-		ents[i].Forms = make([]string, len(p.forms))
-		for j, f := range p.forms {
-			ents[i].Forms[j] = f.text
+		n := len(forms)
+		for _, f := range p.forms {
+			forms = append(forms, f.text)
 		}
+		ents[i].Forms = forms[n:len(forms):len(forms)]
 	}
 	slices.SortStableFunc(ents, func(a, b pipeline.Entity) int { return cmp.Compare(a.Offset, b.Offset) })
 	return ents
 }
 
-func newGroup(key string, class int) group {
-	g := group{key: key, words: strings.Fields(key), class: class}
-	var b strings.Builder
-	for _, w := range g.words {
-		if !acronymSkip[w] {
-			b.WriteString(w[:1])
+// merger is the working memory of [merger.merge], kept from one text to
+// the next; the zero value is ready to use.
+type merger struct {
+	byKey  map[string]*group
+	pool   []group
+	groups []*group
+	words  []string // the words of every group's key
+	buf    []byte
+	arena  formArena
+	parts  []built // by entity
+}
+
+// built is an entity's forms and canonical group, as merge gathers them.
+type built struct {
+	forms []formAt
+	canon *group
+}
+
+// reset drops the references mg holds to the last text.
+func (mg *merger) reset() {
+	clear(mg.byKey)
+	clear(mg.pool)
+	clear(mg.groups)
+	clear(mg.words)
+	clear(mg.arena.buf)
+	clear(mg.parts)
+	mg.pool, mg.groups, mg.words, mg.arena.buf, mg.parts = mg.pool[:0], mg.groups[:0], mg.words[:0], mg.arena.buf[:0], mg.parts[:0]
+}
+
+// appendFields appends the space-separated words of s to dst.
+func appendFields(dst []string, s string) []string {
+	for len(s) > 0 {
+		w, rest, _ := strings.Cut(s, " ")
+		if w != "" {
+			dst = append(dst, w)
 		}
+		s = rest
 	}
-	g.initials = b.String()
-	return g
+	return dst
+}
+
+// spells reports whether acr is the initials of words, as an acronym
+// spells them: the first letter of each word, leaving out acronymSkip.
+func spells(acr string, words []string) bool {
+	for _, w := range words {
+		if acronymSkip[w] {
+			continue
+		}
+		if acr == "" || acr[0] != w[0] {
+			return false
+		}
+		acr = acr[1:]
+	}
+	return acr == ""
 }
 
 func hasForm(forms []formAt, text string) bool {
@@ -248,7 +304,7 @@ func expansion(g *group, groups []*group) *group {
 		return nil
 	}
 	for _, h := range groups {
-		if h != g && (h.class == classOrg || h.class == classLoc) && len(h.words) >= 2 && h.initials == acr {
+		if h != g && (h.class == classOrg || h.class == classLoc) && len(h.words) >= 2 && spells(acr, h.words) {
 			return h
 		}
 	}

@@ -215,6 +215,7 @@ type scratch struct {
 	back      [][numTags]int8
 	tags      []int8
 	ms        []mention
+	merger    merger
 }
 
 // docStat is what the tagger gathers about one lower-case form across a
@@ -222,6 +223,7 @@ type scratch struct {
 type docStat struct {
 	flags uint8      // how its words were written
 	votes classVotes // the first stage's tags of its words
+	class int8       // the majority of votes, once the first stage is done
 }
 
 func (s *scratch) grow(n int) {
@@ -265,9 +267,9 @@ type mention struct {
 	class  int
 }
 
-// tag runs both stages over text and calls fn with the tokens and the
-// mentions of the second.
-func (rec *Recognizer) tag(text string, fn func(toks []token, ms []mention)) {
+// tag runs both stages over text and calls fn with the scratch holding
+// the tokens and the mentions of the second.
+func (rec *Recognizer) tag(text string, fn func(s *scratch)) {
 	s, _ := rec.scratch.Get().(*scratch)
 	if s == nil {
 		s = new(scratch)
@@ -294,6 +296,10 @@ func (rec *Recognizer) tag(text string, fn func(toks []token, ms []mention)) {
 			s.stat(info.lower).votes.add(s.tags[i])
 		}
 	}
+	for _, id := range s.touched {
+		d := &s.doc[id]
+		d.class = int8(d.votes.majority())
+	}
 	ms := s.ms[:0]
 	forSentences(toks, func(lo, hi int) {
 		rec.tagSentence(s, 1, lo, hi)
@@ -313,7 +319,7 @@ func (rec *Recognizer) tag(text string, fn func(toks []token, ms []mention)) {
 		trimTitle(toks, &ms[i])
 	}
 	s.ms = ms
-	fn(toks, ms)
+	fn(s)
 }
 
 // window is how far from a word with a capital letter a token may be for
@@ -387,29 +393,43 @@ func (rec *Recognizer) emission(s *scratch, st, lo, hi, i int) {
 	tok := &s.toks[i]
 	e := &s.emit[i]
 	info := s.infos[i]
-	*e = info.vec[st][gSelf]
-	for g := gSelf + 1; g < numWordGroups; g++ {
-		if !groupActive(g, tok) {
-			continue
+	// The groups of the word itself and of its neighbours apply at every
+	// token (see groupActive). Summing them in one pass spares half the
+	// loads and stores of adding them one at a time.
+	self := &info.vec[st][gSelf]
+	prev := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gPrev]).vec[st][gPrev]
+	next := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gNext]).vec[st][gNext]
+	prev2 := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gPrev2]).vec[st][gPrev2]
+	next2 := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gNext2]).vec[st][gNext2]
+	for t := range numTags {
+		e[t] = self[t] + prev[t] + next[t] + prev2[t] + next2[t]
+	}
+	for g := gSent; g < numWordGroups; g++ {
+		if groupActive(g, tok) {
+			add(e, &info.vec[st][g])
 		}
-		w := rec.bos
-		switch j := i + wordGroupOffset[g]; {
-		case j >= hi:
-			w = rec.eos
-		case j >= lo:
-			w = s.infos[j]
-		}
-		add(e, &w.vec[st][g])
 	}
 	d := s.docOf(info.lower)
 	docClass := 0
 	if st > 0 {
-		docClass = d.votes.majority()
+		docClass = int(d.class)
 	}
 	var buf [5]int
 	for _, c := range constGroups(buf[:0], tok, info.kind, d.flags, docClass) {
 		add(e, &rec.stages[st].consts[c])
 	}
+}
+
+// wordAt returns the word at token j, or the pseudo-word beyond the ends of
+// the sentence [lo, hi).
+func (rec *Recognizer) wordAt(s *scratch, lo, hi, j int) *wordInfo {
+	switch {
+	case j >= hi:
+		return rec.eos
+	case j < lo:
+		return rec.bos
+	}
+	return s.infos[j]
 }
 
 // add adds score vector v to e, unrolled: it is the tagger's inner loop.
@@ -456,8 +476,8 @@ func trimTitle(toks []token, m *mention) {
 // white space inside a name (a line break) folded to one space.
 func (rec *Recognizer) Entities(text string) []pipeline.Entity {
 	var out []pipeline.Entity
-	rec.tag(text, func(toks []token, ms []mention) {
-		out = merge(text, toks, ms)
+	rec.tag(text, func(s *scratch) {
+		out = s.merger.merge(text, s.toks, s.ms)
 	})
 	return out
 }

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +125,81 @@ type span struct {
 	class int
 }
 
+// TestViterbiExact checks the decoder's shortcut (the path ending in O
+// taken without comparing when it leads by more than the spread) against a
+// plain Viterbi decoder, on random transitions and emissions: from peaked
+// ones, where O leads by far and the shortcut applies at most tokens, to
+// flat ones, where it seldom does.
+func TestViterbiExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 300 {
+		var tr transitions
+		for p := range tr {
+			for q := range tr[p] {
+				tr[p][q] = float32(rng.NormFloat64() * 3)
+			}
+		}
+		d := newDecoder(&tr)
+		n := 1 + rng.IntN(12)
+		emit := make([][numTags]float32, n)
+		lead := float64(trial%5) * 10 // how far O tends to lead
+		for i := range emit {
+			for q := range emit[i] {
+				emit[i][q] = float32(rng.NormFloat64() * 5)
+			}
+			emit[i][tagO] += float32(lead * rng.Float64())
+		}
+		from := []int{numTags, tagO}[trial%2]
+		toO := trial%3 == 0
+		got := make([]int8, n)
+		d.viterbi(emit, got, make([][numTags]int8, n), from, toO)
+		if want := plainViterbi(&d.tr, emit, from, toO); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: viterbi = %v, want %v", trial, got, want)
+		}
+	}
+}
+
+// plainViterbi decodes emit with transitions tr (-Inf where forbidden),
+// comparing every pair of tags at every token.
+func plainViterbi(tr *transitions, emit [][numTags]float32, from int, toO bool) []int8 {
+	n := len(emit)
+	back := make([][numTags]int8, n)
+	var cur [numTags]float32
+	for q := range numTags {
+		cur[q] = tr[from][q] + emit[0][q]
+	}
+	for i := 1; i < n; i++ {
+		var next [numTags]float32
+		for q := range numTags {
+			best, arg := float32(math.Inf(-1)), int8(0)
+			for p := range numTags {
+				if s := cur[p] + tr[p][q]; s > best {
+					best, arg = s, int8(p)
+				}
+			}
+			next[q], back[i][q] = best+emit[i][q], arg
+		}
+		cur = next
+	}
+	if toO {
+		for q := range numTags {
+			cur[q] += tr[q][tagO]
+		}
+	}
+	arg := int8(0)
+	for q := range numTags {
+		if cur[q] > cur[arg] {
+			arg = int8(q)
+		}
+	}
+	tags := make([]int8, n)
+	for i := n - 1; i >= 0; i-- {
+		tags[i] = arg
+		arg = back[i][arg]
+	}
+	return tags
+}
+
 func TestMerge(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -202,7 +280,8 @@ func TestMerge(t *testing.T) {
 				ms = append(ms, m)
 				pos = end
 			}
-			got := merge(tc.text, toks, ms)
+			var mg merger
+			got := mg.merge(tc.text, toks, ms)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("merge(%q) mismatch (-want +got):\n%s", tc.text, diff)
 			}

@@ -69,18 +69,20 @@ func wordEnd(text string, i int) (end int, ascii bool) {
 	j := i
 	ascii = true
 	for j < len(text) {
-		r, n := rune(text[j]), 1
-		if r < utf8.RuneSelf && asciiAlnum[r] {
+		if c := text[j]; c < utf8.RuneSelf && asciiAlnum[c] {
 			j++
 			continue
 		}
+		r, n := rune(text[j]), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(text[j:])
-		}
-		if isAlnum(r) {
-			ascii = false
-			j += n
-			continue
+			if isAlnum(r) {
+				ascii = false
+				j += n
+				continue
+			}
+		} else if !strings.ContainsRune("-.,:/&'", r) {
+			return j, ascii // the common case: a space or punctuation ends the word
 		}
 		prev, _ := utf8.DecodeLastRuneInString(text[:j])
 		next, _ := utf8.DecodeRuneInString(text[j+n:])
@@ -179,11 +181,15 @@ func markCapsLines(toks []token) {
 }
 
 func isAlnum(r rune) bool {
-	if r < utf8.RuneSelf {
+	if 0 <= r && r < utf8.RuneSelf {
 		return asciiAlnum[r]
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isUnicodeAlnum(r)
 }
+
+// isUnicodeAlnum is the slow path of isAlnum, apart so that isAlnum is
+// inlined.
+func isUnicodeAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
 	for c := range t {

@@ -23,6 +23,12 @@ type decoder struct {
 	// the scores of moving into each tag.
 	tr   transitions
 	into [numTags][numTags]float32
+	// spread bounds how much more moving from one tag into an O or B tag
+	// can score than moving from another, with a margin for rounding: a
+	// path that leads all others by more than spread is the best way into
+	// each of them, and the decoder takes it without comparing. The
+	// result is exact.
+	spread float32
 }
 
 func newDecoder(tr *transitions) decoder {
@@ -37,6 +43,17 @@ func newDecoder(tr *transitions) decoder {
 			}
 		}
 	}
+	for t := range numTags {
+		if isInside(t) {
+			continue
+		}
+		lo, hi := d.into[t][0], d.into[t][0]
+		for _, v := range d.into[t] {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		d.spread = max(d.spread, hi-lo)
+	}
+	d.spread += 1e-3 * (1 + d.spread)
 	return d
 }
 
@@ -48,7 +65,8 @@ const (
 
 // bestPrev returns the best score of reaching a tag, from cur through the
 // transition scores into it, and the tag it comes from. It is unrolled: it
-// runs for five of the nine tags at every token.
+// runs for five of the nine tags at every token where O does not lead by
+// more than the decoder's spread.
 func bestPrev(cur, into *[numTags]float32) (float32, int8) {
 	best, arg := cur[0]+into[0], int8(0)
 	if s := cur[1] + into[1]; s > best {
@@ -78,6 +96,58 @@ func bestPrev(cur, into *[numTags]float32) (float32, int8) {
 	return best, arg
 }
 
+// step extends the best paths ending in each tag, cur, by one token of
+// emission scores e into next, and records in b the tag each comes from.
+// It calls its helpers with constant tags, so that once they are inlined
+// their indexing costs no bounds checks.
+func (d *decoder) step(cur, next, e *[numTags]float32, b *[numTags]int8) {
+	d.inside(cur, next, e, b, tagIPer)
+	d.inside(cur, next, e, b, tagIOrg)
+	d.inside(cur, next, e, b, tagILoc)
+	d.inside(cur, next, e, b, tagIMisc)
+	// At most tokens the path ending in O leads all others by more than
+	// spread, which makes it the best way into every O and B tag.
+	limit := cur[tagO] - d.spread
+	oLeads := true
+	for _, v := range cur[1:] {
+		if v >= limit {
+			oLeads = false
+			break
+		}
+	}
+	if !oLeads {
+		for _, t := range outsideTags {
+			best, arg := bestPrev(cur, &d.into[t])
+			next[t], b[t] = best+e[t], arg
+		}
+		return
+	}
+	d.fromO(cur, next, e, b, tagO)
+	d.fromO(cur, next, e, b, tagBPer)
+	d.fromO(cur, next, e, b, tagBOrg)
+	d.fromO(cur, next, e, b, tagBLoc)
+	d.fromO(cur, next, e, b, tagBMisc)
+}
+
+// outsideTags are the tags any tag may precede: O and the B tags.
+var outsideTags = [...]int{tagO, tagBPer, tagBOrg, tagBLoc, tagBMisc}
+
+// inside extends the paths into I tag t, which only the B and I tags of its
+// own class may precede.
+func (d *decoder) inside(cur, next, e *[numTags]float32, b *[numTags]int8, t int) {
+	beg, in := cur[t-1]+d.tr[t-1][t], cur[t]+d.tr[t][t]
+	if beg >= in {
+		next[t], b[t] = beg+e[t], int8(t-1)
+	} else {
+		next[t], b[t] = in+e[t], int8(t)
+	}
+}
+
+// fromO extends the path ending in O into tag t.
+func (d *decoder) fromO(cur, next, e *[numTags]float32, b *[numTags]int8, t int) {
+	next[t], b[t] = cur[tagO]+d.tr[tagO][t]+e[t], tagO
+}
+
 // viterbi writes into tags the best tag sequence for the emission scores of
 // a run of tokens, using back as scratch space of len(emit) rows. The token
 // before the run has tag from (numTags: the run starts a sentence); when
@@ -87,27 +157,15 @@ func (d *decoder) viterbi(emit [][numTags]float32, tags []int8, back [][numTags]
 	if n == 0 {
 		return
 	}
-	var cur, next [numTags]float32
+	// Two rows of path scores, swapped at every token rather than copied.
+	var rows [2][numTags]float32
+	cur, next := &rows[0], &rows[1]
 	for t := range numTags {
 		cur[t] = d.tr[from][t] + emit[0][t]
 	}
 	for i := 1; i < n; i++ {
-		b := &back[i]
-		for t := range numTags {
-			if isInside(t) {
-				// Only the B and I tags of its own class may precede an I tag.
-				beg, in := cur[t-1]+d.tr[t-1][t], cur[t]+d.tr[t][t]
-				if beg >= in {
-					next[t], b[t] = beg+emit[i][t], int8(t-1)
-				} else {
-					next[t], b[t] = in+emit[i][t], int8(t)
-				}
-				continue
-			}
-			best, arg := bestPrev(&cur, &d.into[t])
-			next[t], b[t] = best+emit[i][t], arg
-		}
-		cur = next
+		d.step(cur, next, &emit[i], &back[i])
+		cur, next = next, cur
 	}
 	if toO {
 		for t := range numTags {
