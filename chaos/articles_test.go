@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -110,25 +109,7 @@ func genArticles(t *testing.T, r *rand.Rand, corpus [][]string, prefix string, n
 		}
 		arts[i] = a
 	}
-	path := filepath.Join(t.TempDir(), prefix+".jsonl")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	for i := range arts {
-		if err := enc.Encode(&arts[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path, arts
+	return writeArticles(t, prefix, arts), arts
 }
 
 // connect returns a JetStream client for url (a comma-separated list is

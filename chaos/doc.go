@@ -20,6 +20,14 @@
 //   - TestChaosStalledOutput: the output stream refuses writes (MaxMsgs
 //     with DiscardNew); the worker must retry with growing delays, keep its
 //     memory flat, and finish every article once the limit is lifted.
+//   - TestChaosRacingPairs: two workers on one durable consumer decide 200
+//     pairs of near-identical articles (a copy with a wire headline and site
+//     furniture, or a light rewrite), the members of each pair published
+//     back to back so that the two workers often decide them at once: every
+//     pair must get exactly one first report and one duplicate of it, which
+//     the first-report claims ensure. The pairs are chosen so that one
+//     worker alone, deciding them in either order, gets that result, and so
+//     that no pair is close to another; the run must show lost claims.
 //   - TestChaosSecurity: the worker connects with user/password, token,
 //     nkey, .creds (operator mode) and mutual TLS with a custom CA, by flag
 //     and by NATS_* variable, fails with wrong settings, and never logs a

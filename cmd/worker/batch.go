@@ -24,7 +24,7 @@ func batch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return errors.New("batch needs at least one PATH (a .jsonl or .txt file, a folder, or - for stdin)")
 	}
 	log := cfg.Log.New(stderr)
-	stages, _, err := newStages(cfg, log, nil, nil)
+	stages, _, err := newStages(cfg, log, nil, nil, nil)
 	if err != nil {
 		return err
 	}

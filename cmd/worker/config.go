@@ -9,6 +9,7 @@ import (
 	"github.com/wiredesk/wiredesk/internal/cli"
 	"github.com/wiredesk/wiredesk/pipeline"
 	"github.com/wiredesk/wiredesk/pipeline/bus"
+	"github.com/wiredesk/wiredesk/pipeline/dedup"
 	"github.com/wiredesk/wiredesk/pipeline/natsconn"
 )
 
@@ -25,6 +26,11 @@ type config struct {
 
 	Bus         bus.Config
 	DedupWindow time.Duration
+	// DedupMaxArticles bounds the dedup window in articles.
+	DedupMaxArticles int
+	// Claims makes the worker claim its first reports in the shared
+	// bucket (see pipeline/dedup, Concurrency).
+	Claims bool
 
 	Paths []string // positional arguments (demo, batch)
 }
@@ -70,6 +76,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.Int64Var(&b.Streams.RawMaxBytes, "raw-max-bytes", 1<<30, "size cap of the raw stream in bytes (reserved on every replica)")
 	fs.Int64Var(&b.Streams.OutMaxBytes, "out-max-bytes", 1<<30, "size cap of the output stream in bytes (reserved on every replica)")
 	fs.DurationVar(&b.Streams.DuplicateWindow, "duplicate-window", time.Hour, "how long the streams remember message ids")
+	fs.BoolVar(&cfg.Claims, "claims", true, "claim each first report in the shared bucket, so that workers never both emit one for near-identical articles (a lone worker may turn it off)")
+	fs.DurationVar(&b.Streams.ClaimTTL, "claim-ttl", bus.DefaultClaimTTL, "how long a first report's claim holds back its near-duplicates on other workers")
 	fs.StringVar(&b.Durable, "durable", "wiredesk", "name of the durable consumer shared by all workers")
 	fs.IntVar(&b.Workers, "workers", 4, "messages processed at once by this process")
 	fs.IntVar(&b.Prefetch, "prefetch", bus.DefaultPrefetch, "messages pulled and buffered ahead of the workers")
@@ -82,6 +90,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.DurationVar(&b.DrainTimeout, "drain-timeout", 30*time.Second, "time limit of the graceful shutdown")
 	fs.IntVar(&b.MaxArticleBytes, "max-article-bytes", pipeline.DefaultMaxArticleBytes, "largest raw article accepted")
 	fs.DurationVar(&cfg.DedupWindow, "dedup-window", 72*time.Hour, "how long an article stays a duplicate or story candidate")
+	fs.IntVar(&cfg.DedupMaxArticles, "dedup-max-articles", dedup.DefaultMaxArticles, "most articles the dedup window holds (about 1 KB of memory each); the oldest leave first")
 
 	if err := cli.Parse(fs, args, getenv); err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/wiredesk/wiredesk/internal/cli"
 	"github.com/wiredesk/wiredesk/pipeline"
 	"github.com/wiredesk/wiredesk/pipeline/bus"
+	"github.com/wiredesk/wiredesk/pipeline/dedup"
 	"github.com/wiredesk/wiredesk/pipeline/embedded"
 	"github.com/wiredesk/wiredesk/pipeline/natsconn"
 )
@@ -46,7 +47,7 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer, readyFn func(*wor
 	}
 	cfg.NATS.Name = "wiredesk-worker"
 	log.Info("starting worker", "nats", cfg.NATS, "metrics_addr", cfg.MetricsAddr,
-		"workers", cfg.Bus.Workers, "dedup_window", cfg.DedupWindow, "version", pipeline.PipelineVersion)
+		"workers", cfg.Bus.Workers, "dedup_window", cfg.DedupWindow, "claims", cfg.Claims, "claim_ttl", cfg.Bus.Streams.ClaimTTL, "version", pipeline.PipelineVersion)
 
 	nc, err := natsconn.Connect(ctx, cfg.NATS, log)
 	if err != nil {
@@ -66,7 +67,14 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer, readyFn func(*wor
 	if err != nil {
 		return err
 	}
-	stages, index, err := newStages(cfg, log, reg, consumer.Ordered)
+	// A nil interface, not a nil *bus.Claims, when claims are off.
+	var claims dedup.Claimer
+	if cfg.Claims {
+		if claims, err = bus.NewClaims(setup, js, cfg.Bus.Streams, reg); err != nil {
+			return err
+		}
+	}
+	stages, index, err := newStages(cfg, log, reg, consumer.Ordered, claims)
 	if err != nil {
 		return err
 	}

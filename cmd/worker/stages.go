@@ -17,17 +17,18 @@ import (
 // newStages builds the processing chain clean → dedup → enrich, shared by
 // the streaming worker and batch mode so both decide alike. ordered wraps
 // the dedup decision so that parallel workers make it in arrival order
-// (nil: the caller processes one article at a time). reg may be nil. The
-// dedup index is returned too, for the worker to feed it what other
-// workers decided.
-func newStages(cfg *config, logger *slog.Logger, reg prometheus.Registerer, ordered func(pipeline.Stage) pipeline.Stage) ([]pipeline.Named, *dedup.Index, error) {
+// (nil: the caller processes one article at a time), and claims is where
+// it claims first reports against other workers (nil: no other workers).
+// reg may be nil. The dedup index is returned too, for the worker to feed
+// it what other workers decided.
+func newStages(cfg *config, logger *slog.Logger, reg prometheus.Registerer, ordered func(pipeline.Stage) pipeline.Stage, claims dedup.Claimer) ([]pipeline.Named, *dedup.Index, error) {
 	if ordered == nil {
 		ordered = func(s pipeline.Stage) pipeline.Stage { return s }
 	}
 	// One rarity table for dedup and enrich: dedup updates it online with
 	// every article it records.
 	rarity := lexicon.Default()
-	index, err := dedup.NewIndex(dedup.Config{Window: cfg.DedupWindow, Lexicon: rarity}, reg)
+	index, err := dedup.NewIndex(dedup.Config{Window: cfg.DedupWindow, MaxArticles: cfg.DedupMaxArticles, Lexicon: rarity, Claims: claims}, reg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dedup: %w", err)
 	}

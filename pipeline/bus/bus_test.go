@@ -31,15 +31,7 @@ func startJetStream(t testing.TB) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := connectJS(t, s.URL())
 	if err := EnsureStreams(testkit.Context(t, 10*time.Second), js, Streams{}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +147,7 @@ func TestStreamsValidate(t *testing.T) {
 		{"same names", Streams{Raw: "A", Out: "A"}, false},
 		{"too many replicas", Streams{Replicas: 7}, false},
 		{"window longer than age", Streams{DuplicateWindow: 48 * time.Hour, RawMaxAge: time.Hour}, false},
+		{"claim ttl below 1s", Streams{ClaimTTL: 500 * time.Millisecond}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,4 +29,15 @@
 //
 // A [Consumer] is safe to run in any number of processes at once: they share
 // one durable pull consumer and JetStream hands each message to one of them.
+//
+// # Shared state
+//
+// The output stream is the workers' shared memory ([Follow]): an article
+// counts as seen by the other workers once its output is stored. [Claims]
+// covers the moment before that: a key-value bucket of expiring first-report
+// claims, taken all or none by compare-and-set (the first writer wins, or
+// the article earlier in the raw stream when two each hold some of the
+// other's keys), with which two workers deciding near-identical articles at
+// once agree on one first report. [EnsureStreams] creates it beside the
+// streams, replicated alike.
 package bus

@@ -11,7 +11,8 @@ import (
 	"github.com/wiredesk/wiredesk/pipeline"
 )
 
-// Streams names and sizes the two streams. The zero value means defaults.
+// Streams names and sizes the two streams and the claim bucket. The zero
+// value means defaults.
 type Streams struct {
 	// Raw captures raw articles (pipeline.SubjectRawWildcard); default
 	// "ARTICLES_RAW".
@@ -35,6 +36,12 @@ type Streams struct {
 	// publisher re-run or a redelivered output within it stores nothing
 	// new; default 1 hour.
 	DuplicateWindow time.Duration
+	// Claims is the key-value bucket of first-report claims (see
+	// [Claims]); default "WIREDESK_CLAIMS". It has Replicas replicas.
+	Claims string
+	// ClaimTTL is how long a claim lasts after its last write; at least
+	// 1s, default [DefaultClaimTTL], which says how to choose it.
+	ClaimTTL time.Duration
 }
 
 func (s *Streams) setDefaults() {
@@ -62,6 +69,12 @@ func (s *Streams) setDefaults() {
 	if s.DuplicateWindow == 0 {
 		s.DuplicateWindow = time.Hour
 	}
+	if s.Claims == "" {
+		s.Claims = "WIREDESK_CLAIMS"
+	}
+	if s.ClaimTTL == 0 {
+		s.ClaimTTL = DefaultClaimTTL
+	}
 }
 
 // Validate reports a configuration that cannot work.
@@ -74,6 +87,8 @@ func (s Streams) Validate() error {
 		return fmt.Errorf("replicas must be 1 to 5, got %d", s.Replicas)
 	case s.DuplicateWindow > s.RawMaxAge || s.DuplicateWindow > s.OutMaxAge:
 		return errors.New("duplicate window must not exceed the streams' max age")
+	case s.ClaimTTL < time.Second:
+		return fmt.Errorf("claim ttl must be at least 1s, got %s", s.ClaimTTL)
 	}
 	return nil
 }
@@ -108,21 +123,57 @@ func (s Streams) Config() (raw, out jetstream.StreamConfig) {
 	return raw, out
 }
 
-// EnsureStreams creates both streams, or updates them to the configuration
-// when they exist; it is idempotent and safe to call from every worker at
-// start-up, including several workers starting at once on a fresh cluster
-// (an update racing an in-flight create can go unanswered, so it creates
-// first, updates only a stream that exists, and retries an attempt that
-// times out).
+// ClaimsConfig returns the configuration of the claim bucket: replicated
+// like the streams, one value per key, keys expiring ClaimTTL after their
+// last write, and memory storage: a claim lives for seconds, every write
+// costs the server less than on file, and replicas keep claims through the
+// loss of a node (a whole cluster restarting forgets the claims of the last
+// ClaimTTL, which reopens the race for the articles then in flight).
+func (s Streams) ClaimsConfig() jetstream.KeyValueConfig {
+	s.setDefaults()
+	return jetstream.KeyValueConfig{
+		Bucket:      s.Claims,
+		Description: "wiredesk first-report claims, expiring",
+		History:     1,
+		TTL:         s.ClaimTTL,
+		Storage:     jetstream.MemoryStorage,
+		Replicas:    s.Replicas,
+	}
+}
+
+// EnsureStreams creates both streams and the claim bucket, or updates them
+// to the configuration when they exist; it is idempotent and safe to call
+// from every worker at start-up, including several workers starting at once
+// on a fresh cluster (an update racing an in-flight create can go
+// unanswered, so it creates first, updates only what exists, and retries
+// an attempt that times out).
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, s Streams) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
 	raw, out := s.Config()
 	for _, cfg := range []jetstream.StreamConfig{raw, out} {
-		if err := ensureStream(ctx, js, cfg); err != nil {
+		err := retryTimeouts(ctx, func(ctx context.Context) error {
+			_, err := js.CreateStream(ctx, cfg)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				_, err = js.UpdateStream(ctx, cfg)
+			}
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("create or update stream %s: %w", cfg.Name, err)
 		}
+	}
+	claims := s.ClaimsConfig()
+	err := retryTimeouts(ctx, func(ctx context.Context) error {
+		_, err := js.CreateKeyValue(ctx, claims)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			_, err = js.UpdateKeyValue(ctx, claims)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create or update bucket %s: %w", claims.Bucket, err)
 	}
 	return nil
 }
@@ -130,13 +181,12 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, s Streams) error
 // attemptTimeout bounds one create or update request.
 const attemptTimeout = 5 * time.Second
 
-func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) error {
+// retryTimeouts calls attempt, with a context bounded by attemptTimeout,
+// until it returns anything but that timeout, or ctx is done.
+func retryTimeouts(ctx context.Context, attempt func(context.Context) error) error {
 	for {
 		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
-		_, err := js.CreateStream(actx, cfg)
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			_, err = js.UpdateStream(actx, cfg)
-		}
+		err := attempt(actx)
 		cancel()
 		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
 			return err

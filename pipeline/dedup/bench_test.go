@@ -81,7 +81,7 @@ func rename(sent string, s int) string {
 // It also returns the heap the records took, per record.
 func buildIndex(b *testing.B, g *generator, n int) (*Index, time.Time, float64) {
 	b.Helper()
-	x, err := NewIndex(Config{Window: 1000 * time.Hour}, nil)
+	x, err := NewIndex(Config{Window: 1000 * time.Hour, MaxArticles: 2 * n}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func buildIndex(b *testing.B, g *generator, n int) (*Index, time.Time, float64) 
 	fps := make([]*fingerprint, pool)
 	for i := range fps {
 		fps[i] = extract("", g.article(i/4, i%4), x.table)
-		x.table.Observe(fps[i].terms)
+		x.table.ObserveHashes(fps[i].terms)
 	}
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	start, startCPU := time.Now(), cpuTime(b)

@@ -55,8 +55,10 @@
 // article is verified only against the newest [Config].CandidatesPerKey
 // articles of each of its own blocking keys, so the work per decision is
 // bounded whatever the index holds. Articles leave the window when an
-// article ingested more than [Config].Window after them arrives; their
-// postings are dropped lazily.
+// article ingested more than [Config].Window after them arrives, or, once
+// the window holds [Config].MaxArticles, as each new one arrives (oldest
+// first), which bounds the index's memory; their postings are dropped
+// lazily.
 //
 // # Guarantees and limits
 //
@@ -71,14 +73,31 @@
 //   - The default in-memory [Store] is not shared between workers or kept
 //     across restarts; a [Store] in a shared key-value bucket can be set in
 //     [Config].
-//   - The rarity table grows with every distinct word and name seen; it is
-//     not windowed.
+//   - The rarity table is not windowed: it grows with every distinct word
+//     and name seen until it holds [lexicon.DefaultMaxTerms] terms, then
+//     halves its counts, dropping the terms seen only once.
 //
 // # Concurrency
 //
 // An [Index] is safe for concurrent use. Fingerprinting runs in parallel;
 // the decision and the recording of each article are serialised, so two
 // copies arriving together are never both first reports.
+//
+// Workers with an index each agree through [Config].Claims, a [Claimer]
+// they share: before [Index.Stage] records a first report it claims, all or
+// none, a few keys that a near-duplicate shares with it with high
+// probability and an unrelated article almost never (its smallest sentence
+// hashes, and each pair of its three strongest features). A key held by the
+// article itself or by an article the index holds is won; a key held by any
+// other article means that a near-duplicate was decided elsewhere at the
+// same moment: the stage fails (transiently) without recording the article,
+// which is retried and, once the winner's output has been observed
+// ([Index.Observe]), decided its duplicate. The index lock is held while
+// claiming, so what the index holds cannot change between a decision and
+// its claims. [Index.Add] takes no claims. Two near-duplicates that share no
+// claim key (a copy with at least four new sentences all hashing below the
+// shared ones, or a rewrite that changed every sampled sentence and two of
+// its three strongest features) can still both be first reports.
 //
 // # Zero value
 //

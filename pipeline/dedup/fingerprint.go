@@ -56,15 +56,16 @@ type Signature struct {
 
 // fingerprint is a [Signature] plus what only the article being decided
 // needs: its strongest features with their text, for evidence (strongest
-// first, the first blockingKeys being its blocking keys), and its distinct
-// features, to update the rarity table.
+// first, the first blockingKeys being its blocking keys), and the
+// [lexicon.Hash]es of its distinct features, to update the rarity table.
 type fingerprint struct {
 	sig   Signature
 	top   []feat
 	block []uint32
-	// terms are distinct texts whatever their kind: names hold a space,
-	// numbers start with a digit, other terms do neither.
-	terms []string
+	body  string // the text read, for the text of top features
+	// terms are the hashes of distinct texts whatever their kind: names
+	// hold a space, numbers start with a digit, other terms do neither.
+	terms []uint64
 }
 
 type scored struct {
@@ -82,10 +83,16 @@ func stronger(a, b scored) bool {
 	return a.key < b.key
 }
 
+// feat is one distinct feature of an article. Its text, as evidence shows
+// it, is built only when needed ([fingerprint.text]): a term's is its first
+// mention as written, a name's the span of its first mention.
 type feat struct {
+	hash  uint64 // lexicon.Hash of the text
 	key   uint32
 	kind  byte
-	text  string
+	text  string // a term or number as first written, "" for a name
+	start int32  // a name's first mention: its words in the text
+	end   int32
 	tf    float64 // position-weighted count
 	score float64
 }
@@ -93,25 +100,75 @@ type feat struct {
 // scratch holds the buffers of one extraction, reused through scratchPool:
 // growing them afresh for every article cost more than the extraction.
 type scratch struct {
-	index     map[uint32]int32
+	index     featIndex
 	feats     []feat
-	toks      []lexicon.Token
 	sentences []uint32
-	name      []string
 	idf       []float64
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{index: map[uint32]int32{}} }}
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // release clears the scratch of references into the article and returns it
 // to the pool.
 func (sc *scratch) release() {
-	clear(sc.index)
 	clear(sc.feats)
-	clear(sc.toks)
-	clear(sc.name)
-	sc.feats, sc.toks, sc.sentences, sc.name = sc.feats[:0], sc.toks[:0], sc.sentences[:0], sc.name[:0]
+	sc.index.reset()
+	sc.feats, sc.sentences = sc.feats[:0], sc.sentences[:0]
 	scratchPool.Put(sc)
+}
+
+// featIndex maps feature hashes to their place in an article's feature
+// list: an open-addressing table, cheaper to fill and to clear than a map
+// for the few hundred features of an article.
+type featIndex struct {
+	slots []featSlot // a power of two long; i+1 in a used slot, 0 if free
+	used  int
+}
+
+type featSlot struct {
+	hash uint64
+	i    int32 // feature index + 1; 0 marks a free slot
+}
+
+// lookup returns the index stored for h and true, or stores next for h
+// and returns it and false.
+func (x *featIndex) lookup(h uint64, next int32) (int32, bool) {
+	if 2*(x.used+1) > len(x.slots) {
+		x.grow()
+	}
+	mask := uint64(len(x.slots) - 1)
+	for p := h & mask; ; p = (p + 1) & mask {
+		s := &x.slots[p]
+		switch {
+		case s.i == 0:
+			x.used++
+			*s = featSlot{hash: h, i: next + 1}
+			return next, false
+		case s.hash == h:
+			return s.i - 1, true
+		}
+	}
+}
+
+func (x *featIndex) grow() {
+	old := x.slots
+	x.slots = make([]featSlot, max(512, 2*len(old)))
+	mask := uint64(len(x.slots) - 1)
+	for _, s := range old {
+		if s.i == 0 {
+			continue
+		}
+		p := s.hash & mask
+		for x.slots[p].i != 0 {
+			p = (p + 1) & mask
+		}
+		x.slots[p] = s
+	}
+}
+
+func (x *featIndex) reset() {
+	clear(x.slots)
+	x.used = 0
 }
 
 // extract computes the fingerprint of a title and text against the rarity
@@ -119,16 +176,14 @@ func (sc *scratch) release() {
 func extract(title, text string, table *lexicon.Table) *fingerprint {
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	index, feats := sc.index, sc.feats
-	add := func(kind byte, s string, w float64) {
-		k := hashFeature(kind, s)
-		i, ok := index[k]
+	feats := sc.feats
+	add := func(kind byte, h uint64, s string, w float64) int32 {
+		i, ok := sc.index.lookup(h, int32(len(feats)))
 		if !ok {
-			i = int32(len(feats))
-			index[k] = i
-			feats = append(feats, feat{key: k, kind: kind, text: s})
+			feats = append(feats, feat{hash: h, key: featureKey(kind, h), kind: kind, text: s})
 		}
 		feats[i].tf += w
+		return i
 	}
 	body := text
 	if title != "" && !strings.Contains(text, title) {
@@ -138,15 +193,22 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		sentences = sc.sentences
 		sent      = fnvOffset // hash of the current sentence's words
 		sentWords int
-		name      = sc.name // the current run of capitalised words
-		nameW     float64
 		first     = true // the word starts a sentence
+		// The current run of capitalised words: its hash (the words
+		// joined by spaces), length, span and weight.
+		name               = lexicon.HashOffset
+		nameWords          int
+		nameStart, nameEnd int
+		nameW              float64
 	)
 	flush := func() {
-		if len(name) >= 2 {
-			add(kindName, strings.Join(name, " "), nameW)
+		if nameWords >= 2 {
+			i := add(kindName, name, "", nameW)
+			if feats[i].end == 0 {
+				feats[i].start, feats[i].end = int32(nameStart), int32(nameEnd)
+			}
 		}
-		name, nameW = name[:0], 0
+		name, nameWords, nameW = lexicon.HashOffset, 0, 0
 	}
 	// Sentences of six words or more are hashed, so that punctuation,
 	// spacing and case do not matter and short furniture lines ("Read
@@ -158,61 +220,70 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		sent, sentWords, first = fnvOffset, 0, true
 	}
-	toks := lexicon.AppendTokens(sc.toks, body)
-	for pos, t := range toks {
-		if pos > 0 && sentenceBreak(body[toks[pos-1].End:t.Start]) {
+	pos, prevEnd := 0, 0
+	for start, end := lexicon.NextWord(body, 0); start >= 0; start, end = lexicon.NextWord(body, end) {
+		if pos > 0 && sentenceBreak(body[prevEnd:start]) {
 			endSentence()
 		}
-		sent = (fnvString(sent, t.Lower) ^ ' ') * fnvPrime
+		word := body[start:end]
+		term := termOf(word)
+		number := isNumber(term)
+		h := lowerHash(lexicon.HashOffset, term, number, false)
+		sent = (sent ^ uint32(h^h>>32)) * fnvPrime
 		sentWords++
 		sentenceStart := first
 		first = false
-
-		term := normalise(t.Lower)
 		w := positionWeight(pos)
+		pos, prevEnd = pos+1, end
 		switch {
-		case isNumber(term):
+		case number:
 			flush()
-			add(kindNumber, term, w)
+			add(kindNumber, h, term, w)
 			continue
-		case utf8.RuneCountInString(term) < 2:
+		case shorterThan2(term):
 			flush()
 			continue
 		}
 		// Hyphenated words count as their parts, so that spelling
 		// variants ("Jong-un", "Jong Un") share features.
-		if !strings.Contains(term, "-") {
-			add(kindTerm, term, w)
+		if strings.IndexByte(term, '-') < 0 {
+			add(kindTerm, h, term, w)
 		} else {
 			for part := range strings.SplitSeq(term, "-") {
 				switch {
 				case isNumber(part): // "Su-57"
-					add(kindNumber, part, w)
-				case utf8.RuneCountInString(part) >= 2:
-					add(kindTerm, part, w)
+					add(kindNumber, lowerHash(lexicon.HashOffset, part, true, false), part, w)
+				case !shorterThan2(part):
+					add(kindTerm, lowerHash(lexicon.HashOffset, part, false, false), part, w)
 				}
 			}
 		}
 		// A capitalised common word opening a sentence ("The", "On")
 		// does not start a name.
-		if capitalised(t.Text) && !(sentenceStart && table.DF(term) > 0) {
-			name = append(name, strings.ReplaceAll(term, "-", " "))
-			nameW = max(nameW, w)
-		} else {
+		if !capitalised(word) || sentenceStart && table.DFOf(h) > 0 {
 			flush()
+			continue
 		}
+		if nameWords > 0 {
+			name = lexicon.HashByte(name, ' ')
+		} else {
+			nameStart = start
+		}
+		name = lowerHash(name, term, false, true)
+		nameWords, nameEnd = nameWords+1, end
+		nameW = max(nameW, w)
 	}
 	endSentence()
-	sc.feats, sc.toks, sc.sentences, sc.name = feats, toks, sentences, name
+	sc.feats, sc.sentences = feats, sentences
 
-	fp := &fingerprint{terms: make([]string, len(feats))}
+	fp := &fingerprint{terms: make([]uint64, len(feats))}
 	for i := range feats {
-		fp.terms[i] = feats[i].text
+		fp.terms[i] = feats[i].hash
 	}
 	// Rank by score through a pointer-free slice (moving features would
 	// cost write barriers), keeping only the strongest: a bounded insertion
 	// rejects most features with one comparison.
-	sc.idf = table.AppendIDFs(sc.idf[:0], fp.terms)
+	sc.idf = table.AppendIDFsOf(sc.idf[:0], fp.terms)
 	idf := sc.idf
 	ranked := make([]scored, 0, SignatureTerms+1)
 	for i := range feats {
@@ -236,6 +307,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	for i, r := range ranked {
 		fp.top[i] = feats[r.i]
 	}
+	fp.body = body
 	var norm float64
 	for i, f := range fp.top {
 		norm += f.score * f.score
@@ -256,7 +328,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		fp.sig.Weights[i] = uint16(math.Round(w * math.MaxUint16))
 	}
 	fp.sig.N = uint8(len(ranked))
-	fp.sig.Words = uint16(min(len(toks), math.MaxUint16))
+	fp.sig.Words = uint16(min(pos, math.MaxUint16))
 
 	slices.Sort(sentences)
 	sentences = slices.Compact(sentences)
@@ -264,10 +336,37 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	return fp
 }
 
-// hashFeature hashes a feature; the low two bits of the key encode its
-// kind, so a stored signature still tells names from other terms.
-func hashFeature(kind byte, s string) uint32 {
-	return fnvString(fnvOffset, s)&^3 | kindCode(kind)
+// text returns the text of one of the fingerprint's top features, as
+// evidence shows it: lower-case, a name's words joined by spaces, a
+// number without thousands separators.
+func (fp *fingerprint) text(f *feat) string {
+	switch f.kind {
+	case kindName:
+		return nameText(fp.body[f.start:f.end])
+	case kindNumber:
+		return strings.ToLower(strings.ReplaceAll(f.text, ",", ""))
+	}
+	return strings.ToLower(f.text)
+}
+
+// nameText returns the text of a name feature from the words it spans:
+// their normalised lower-case forms, hyphens made spaces, joined by spaces.
+func nameText(span string) string {
+	var b strings.Builder
+	for _, t := range lexicon.Tokenize(span) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.ReplaceAll(normalise(t.Lower), "-", " "))
+	}
+	return b.String()
+}
+
+// featureKey is the key of a feature in a [Signature]: its
+// [lexicon.Hash] folded to 32 bits, the low two bits encoding its kind, so
+// a stored signature still tells names from other terms.
+func featureKey(kind byte, h uint64) uint32 {
+	return uint32(h^h>>32)&^3 | kindCode(kind)
 }
 
 // FNV-1a, inlined: hash/fnv would allocate per call on this hot path.
@@ -293,6 +392,41 @@ func kindCode(kind byte) uint32 {
 	return 0
 }
 
+// termOf returns the term a word counts as: its possessive ("Kim's")
+// folded into the noun, typographic apostrophes made plain. An ASCII word
+// keeps its case, its hash lower-casing it ([lowerHash]), so that no
+// string is built per word; other words are lower-cased.
+func termOf(word string) string {
+	for i := 0; i < len(word); i++ {
+		if word[i] >= utf8.RuneSelf {
+			return normalise(strings.ToLower(word))
+		}
+	}
+	if n := len(word); n >= 3 && word[n-2] == '\'' && word[n-1]|0x20 == 's' {
+		return word[:n-2]
+	}
+	return word
+}
+
+// lowerHash extends the [lexicon.Hash] h with s lower-cased (its ASCII
+// letters: s is ASCII or lower-case already), leaving out commas if number
+// is set ("2,290" is 2290) and reading hyphens as spaces if spaced.
+func lowerHash(h uint64, s string, number, spaced bool) uint64 {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c-'A' < 26:
+			c += 'a' - 'A'
+		case c == ',' && number:
+			continue
+		case c == '-' && spaced:
+			c = ' '
+		}
+		h = lexicon.HashByte(h, c)
+	}
+	return h
+}
+
 // normalise folds a possessive ("kim's") into its noun and typographic
 // apostrophes into plain ones, and drops thousands separators from numbers.
 func normalise(lower string) string {
@@ -307,13 +441,36 @@ func normalise(lower string) string {
 }
 
 func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	if c := s[0]; c < utf8.RuneSelf {
+		return '0' <= c && c <= '9'
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsDigit(r)
 }
 
 func capitalised(s string) bool {
+	if s == "" {
+		return false
+	}
+	if c := s[0]; c < utf8.RuneSelf {
+		return 'A' <= c && c <= 'Z'
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsUpper(r)
+}
+
+// shorterThan2 tells whether s has fewer than two runes.
+func shorterThan2(s string) bool {
+	if len(s) < 2 {
+		return true
+	}
+	if s[0] < utf8.RuneSelf || len(s) > 4 {
+		return false
+	}
+	return utf8.RuneCountInString(s) < 2
 }
 
 // positionScale is the number of words after which a word counts half as
@@ -324,7 +481,21 @@ const positionScale = 100.0
 // positionWeight weighs the word at position pos (in words from the start):
 // news puts the event first, while site furniture and teasers for other
 // stories gather at the end.
-func positionWeight(pos int) float64 { return 1 / (1 + float64(pos)/positionScale) }
+func positionWeight(pos int) float64 {
+	if pos < len(positionWeights) {
+		return positionWeights[pos]
+	}
+	return 1 / (1 + float64(pos)/positionScale)
+}
+
+// positionWeights holds the [positionWeight] of the first words, sparing a
+// division per word.
+var positionWeights = func() (w [4096]float64) {
+	for pos := range w {
+		w[pos] = 1 / (1 + float64(pos)/positionScale)
+	}
+	return w
+}()
 
 // tfWeight is linear in the position-weighted count: a square root did
 // worse on the development data (ARI 0.78 against 0.81), as repetition is
@@ -334,6 +505,9 @@ func tfWeight(tf float64) float64 { return tf }
 // sentenceBreak tells whether the text between two words ends a sentence:
 // a line break, or ".", "!" or "?" followed by a space.
 func sentenceBreak(gap string) bool {
+	if gap == " " {
+		return false
+	}
 	if strings.IndexByte(gap, '\n') >= 0 {
 		return true
 	}

@@ -26,6 +26,7 @@ const (
 	DefaultStoryThreshold     = 0.30
 	DefaultDuplicateThreshold = 0.45
 	DefaultCandidatesPerKey   = 16
+	DefaultMaxArticles        = 250_000
 )
 
 // Fixed parts of the duplicate rule (see [Index.duplicate]).
@@ -56,6 +57,11 @@ type Config struct {
 	// shares sentences with an earlier one (see the package documentation)
 	// is its duplicate. Zero means DefaultDuplicateThreshold.
 	DuplicateThreshold float64
+	// MaxArticles bounds the window in articles, and so the index's
+	// memory (about 0.5 KB per article, see BENCHMARKS.md): once it holds
+	// that many, the oldest article leaves as each new one arrives, however
+	// recent. Zero means DefaultMaxArticles.
+	MaxArticles int
 	// CandidatesPerKey bounds the candidate search: at most this many of
 	// the newest articles are verified per blocking key. Zero means
 	// DefaultCandidatesPerKey.
@@ -66,6 +72,10 @@ type Config struct {
 	// Lexicon is the term-rarity table, updated with every article added;
 	// nil means a new [lexicon.Default].
 	Lexicon *lexicon.Table
+	// Claims, if not nil, is where [Index.Stage] claims each first report
+	// before recording it, so that workers sharing it never both emit a
+	// first report for near-identical articles; nil means no claims.
+	Claims Claimer
 }
 
 // ErrInvalidConfig is returned, wrapped, by [Config.Validate].
@@ -84,11 +94,14 @@ func (c *Config) setDefaults() {
 	if c.CandidatesPerKey == 0 {
 		c.CandidatesPerKey = DefaultCandidatesPerKey
 	}
+	if c.MaxArticles == 0 {
+		c.MaxArticles = DefaultMaxArticles
+	}
 }
 
 // Validate reports an error wrapping [ErrInvalidConfig] for a negative
-// window or candidate bound, or a threshold outside (0, 1]. Zero fields are
-// valid: they mean defaults.
+// window, candidate bound or article bound, or a threshold outside (0, 1].
+// Zero fields are valid: they mean defaults.
 func (c Config) Validate() error {
 	c.setDefaults()
 	switch {
@@ -100,6 +113,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("duplicate threshold %v is outside (0, 1]: %w", c.DuplicateThreshold, ErrInvalidConfig)
 	case c.CandidatesPerKey < 0:
 		return fmt.Errorf("candidates per key %d is negative: %w", c.CandidatesPerKey, ErrInvalidConfig)
+	case c.MaxArticles < 0:
+		return fmt.Errorf("max articles %d is negative: %w", c.MaxArticles, ErrInvalidConfig)
 	}
 	return nil
 }
@@ -154,14 +169,20 @@ func (x *Index) Len() int {
 // was already recorded gets the decision it got the first time (story,
 // duplicate, similarity, matched article); its evidence signals are
 // recomputed against the matched article, so they may differ slightly as
-// term rarity has moved on. The stage never fails.
+// term rarity has moved on. With [Config].Claims set, a new first report is
+// recorded only once its claims are taken; the stage fails (transiently)
+// when one is held by an article the index does not hold, or cannot be
+// taken. It never fails otherwise.
 func (x *Index) Stage() pipeline.Stage {
-	return func(_ context.Context, e *pipeline.Event) (*pipeline.Event, error) {
+	return func(ctx context.Context, e *pipeline.Event) (*pipeline.Event, error) {
 		at := e.IngestedAt
 		if at.IsZero() {
 			at = time.Now()
 		}
-		d := x.Add(e.ID, e.Title, e.Text, at)
+		d, err := x.add(ctx, e.ID, e.Title, e.Text, at, e.StreamSeq, x.cfg.Claims)
+		if err != nil {
+			return nil, err
+		}
 		e.StoryID = d.StoryID
 		e.DuplicateOf = nil
 		if d.DuplicateOf != "" {
@@ -187,7 +208,16 @@ type Decision struct {
 }
 
 // Add decides the article and records it, atomically: see [Index.Stage].
+// It takes no claims.
 func (x *Index) Add(id, title, text string, at time.Time) Decision {
+	d, _ := x.add(context.Background(), id, title, text, at, 0, nil) // fails only when claiming
+	return d
+}
+
+// add is Add, taking the claims of a new first report with claims (nil:
+// none; seq is its raw stream sequence, see [Index.claim]) before
+// recording it.
+func (x *Index) add(ctx context.Context, id, title, text string, at time.Time, seq uint64, claims Claimer) (Decision, error) {
 	fp := extract(title, text, x.table)
 
 	x.mu.Lock()
@@ -198,11 +228,16 @@ func (x *Index) Add(id, title, text string, at time.Time) Decision {
 	x.latest = at
 	x.expire(at)
 	if r, ok := x.store.Get(id); ok {
-		return x.replay(r, fp)
+		return x.replay(r, fp), nil
 	}
 	d, rec := x.decide(id, fp, at)
+	if claims != nil {
+		if err := x.claim(ctx, claims, id, seq, d, fp); err != nil {
+			return Decision{}, err
+		}
+	}
 	x.commit(rec, fp)
-	return d
+	return d, nil
 }
 
 // Observe records an article decided elsewhere — by another worker, or by
@@ -245,15 +280,15 @@ func (x *Index) Observe(e *pipeline.Event) {
 	}
 	rec.At = at
 	x.store.Put(rec, fp.block)
-	x.table.ObserveDistinct(fp.terms)
+	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
 	x.metrics.articles.Set(float64(x.store.Len()))
 }
 
-// expire drops the records that left the window, keeping story sizes those
-// of the window.
+// expire drops the records that left the window, by age or to make room
+// for one more article, keeping story sizes those of the window.
 func (x *Index) expire(at time.Time) {
-	n := x.store.Expire(at.Add(-x.cfg.Window), func(r *Record) {
+	n := x.store.Expire(at.Add(-x.cfg.Window), x.cfg.MaxArticles-1, func(r *Record) {
 		if x.stories[r.StoryID]--; x.stories[r.StoryID] <= 0 {
 			delete(x.stories, r.StoryID)
 		}
@@ -325,7 +360,7 @@ func (x *Index) duplicate(s signals) bool {
 // commit is the recording half of Add.
 func (x *Index) commit(rec Record, fp *fingerprint) {
 	x.store.Put(rec, fp.block)
-	x.table.ObserveDistinct(fp.terms)
+	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
 	decision := DecisionNewStory
 	switch {
@@ -378,17 +413,18 @@ func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
 		},
 		SharedSentences: m.sig.sentences,
 	}
-	for _, f := range fp.top { // strongest first
+	for i := range fp.top { // strongest first
+		f := &fp.top[i]
 		if !m.rec.Sig.has(f.key) {
 			continue
 		}
 		switch f.kind {
 		case kindName:
-			ev.SharedNames = append(ev.SharedNames, f.text)
+			ev.SharedNames = append(ev.SharedNames, fp.text(f))
 		case kindNumber:
-			ev.SharedNumbers = append(ev.SharedNumbers, f.text)
+			ev.SharedNumbers = append(ev.SharedNumbers, fp.text(f))
 		default:
-			ev.SharedTerms = append(ev.SharedTerms, f.text)
+			ev.SharedTerms = append(ev.SharedTerms, fp.text(f))
 		}
 	}
 	return ev

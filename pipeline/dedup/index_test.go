@@ -58,6 +58,7 @@ func TestConfigValidate(t *testing.T) {
 		{name: "story threshold above 1", cfg: Config{StoryThreshold: 1.5}},
 		{name: "negative duplicate threshold", cfg: Config{DuplicateThreshold: -0.1}},
 		{name: "negative candidates", cfg: Config{CandidatesPerKey: -1}},
+		{name: "negative max articles", cfg: Config{MaxArticles: -1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,8 +80,8 @@ func TestFeatures(t *testing.T) {
 	x := newTestIndex(t, Config{}, nil)
 	fp := extract("", "North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles.", x.table)
 	got := map[byte][]string{}
-	for _, f := range fp.top {
-		got[f.kind] = append(got[f.kind], f.text)
+	for i := range fp.top {
+		got[fp.top[i].kind] = append(got[fp.top[i].kind], fp.text(&fp.top[i]))
 	}
 	want := map[byte][]string{
 		kindName:   {"kim jong un", "north korean", "vladimir putin"},
@@ -121,10 +122,10 @@ func TestExtractScratch(t *testing.T) {
 			if diff := cmp.Diff(first[i].sig, again.sig); diff != "" {
 				t.Errorf("signature after other articles (-first +again):\n%s", diff)
 			}
-			seen := map[string]bool{}
+			seen := map[uint64]bool{}
 			for _, term := range again.terms {
 				if seen[term] {
-					t.Errorf("term %q listed twice", term)
+					t.Errorf("term %#x listed twice", term)
 				}
 				seen[term] = true
 			}
@@ -239,6 +240,26 @@ func TestWindow(t *testing.T) {
 	}
 	if x.Len() != 1 {
 		t.Errorf("Len() = %d, want 1", x.Len())
+	}
+}
+
+// TestMaxArticles checks that a window bounded in articles lets the
+// oldest go, however recent, and that what left is no longer matched.
+func TestMaxArticles(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	x := newTestIndex(t, Config{MaxArticles: 2}, reg)
+	x.Add("storm", "", storm, t0)
+	x.Add("other-1", "", "The city council approved a new budget for public libraries on Tuesday.", t0.Add(time.Minute))
+	x.Add("other-2", "", "A rare comet will be visible from the southern hemisphere next week, astronomers said.", t0.Add(2*time.Minute))
+	if x.Len() != 2 {
+		t.Errorf("Len() = %d, want 2", x.Len())
+	}
+	if got := testutil.ToFloat64(x.metrics.evictions); got != 1 {
+		t.Errorf("evictions = %v, want 1", got)
+	}
+	copied := x.Add("storm-copy", "", stormCopy, t0.Add(3*time.Minute))
+	if copied.DuplicateOf != "" || copied.StoryID != "story-storm-copy" {
+		t.Errorf("copy of an article pushed out of the window = %+v, want a new story", copied)
 	}
 }
 

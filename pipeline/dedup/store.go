@@ -42,9 +42,10 @@ type Store interface {
 	// Put adds a record under its blocking keys. Records are put in
 	// non-decreasing order of At.
 	Put(r Record, keys []uint32)
-	// Expire removes the records ingested before the given time, calling
-	// fn (if not nil) with each, and returns how many it removed.
-	Expire(before time.Time, fn func(*Record)) int
+	// Expire removes the records ingested before the given time, then the
+	// oldest records while more than keep remain, calling fn (if not nil)
+	// with each, and returns how many it removed.
+	Expire(before time.Time, keep int, fn func(*Record)) int
 	// Len returns the number of records held.
 	Len() int
 }
@@ -150,9 +151,9 @@ func (m *memStore) grow() {
 	}
 }
 
-func (m *memStore) Expire(before time.Time, fn func(*Record)) int {
+func (m *memStore) Expire(before time.Time, keep int, fn func(*Record)) int {
 	n := 0
-	for m.first != m.next && m.at(m.first).At.Before(before) {
+	for m.first != m.next && (m.Len() > keep || m.at(m.first).At.Before(before)) {
 		r := m.at(m.first)
 		if fn != nil {
 			fn(r)

@@ -38,7 +38,7 @@ func TestMemStore(t *testing.T) {
 	}
 
 	var gone int
-	if got := m.Expire(at(n-2), func(*Record) { gone++ }); got != n-2 || gone != n-2 {
+	if got := m.Expire(at(n-2), n, func(*Record) { gone++ }); got != n-2 || gone != n-2 {
 		t.Errorf("Expire = %d (fn called %d times), want %d", got, gone, n-2)
 	}
 	if _, ok := m.Get("r7"); ok {
@@ -61,7 +61,7 @@ func TestMemStoreWrap(t *testing.T) {
 	for i := range 12 {
 		m.Put(Record{ID: fmt.Sprint("r", i), At: t0.Add(time.Duration(i) * time.Minute)}, []uint32{7})
 	}
-	if got := m.Expire(t0.Add(8*time.Minute), nil); got != 8 {
+	if got := m.Expire(t0.Add(8*time.Minute), 100, nil); got != 8 {
 		t.Fatalf("Expire = %d, want 8", got)
 	}
 	var ids []string

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,49 +45,71 @@ type Token struct {
 // Tokenize splits text into words: runs of letters and digits, with inner
 // apostrophes and hyphens (between letters or digits) and periods and commas
 // between digits kept, so "Komsomolsk-on-Amur", "Kim's" and "2,290.5" are
-// one token each.
+// one token each. Hot paths that need no tokens walk the words with
+// [NextWord].
 func Tokenize(text string) []Token {
-	return AppendTokens(make([]Token, 0, len(text)/5+1), text) // English runs about one word per six bytes
-}
-
-// AppendTokens appends the words of text, as [Tokenize] splits them, to dst
-// and returns the extended slice. Hot paths pass a reused dst, so that
-// splitting an article allocates at most its lower-case copy.
-func AppendTokens(dst []Token, text string) []Token {
+	dst := make([]Token, 0, len(text)/5+1) // English runs about one word per six bytes
 	// Lower-case ASCII text once and slice it, rather than allocating a
 	// string per capitalised word; other text is lowered word by word, as
 	// lowering may change its byte length.
 	lower, ascii := asciiLower(text)
-	start := -1
-	for i := 0; i <= len(text); {
-		r, size := rune(-1), 1 // -1 ends the last word at the end of text
-		if i < len(text) {
-			r = rune(text[i])
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRuneInString(text[i:])
-			}
+	for start, end := NextWord(text, 0); start >= 0; start, end = NextWord(text, end) {
+		t := Token{Text: text[start:end], Start: start, End: end}
+		if ascii {
+			t.Lower = lower[start:end]
+		} else {
+			t.Lower = strings.ToLower(t.Text)
 		}
-		switch {
-		case r >= 0 && isWord(r):
-			if start < 0 {
-				start = i
-			}
-		case start >= 0 && (r < 0 || !joins(text, start, i, r)):
-			t := Token{Text: text[start:i], Start: start, End: i}
-			if ascii {
-				t.Lower = lower[start:i]
-			} else {
-				t.Lower = strings.ToLower(t.Text)
-			}
-			dst = append(dst, t)
-			start = -1
-		}
-		i += size
+		dst = append(dst, t)
 	}
 	return dst
 }
 
-// asciiLower returns text lower-cased and true if text is all ASCII.
+// NextWord returns the byte span of the first word of text at or after
+// byte from, as [Tokenize] splits words, or -1, -1 if there is none. It
+// lets a hot path walk the words of a text without building tokens: start
+// at 0 and go on from each word's end.
+func NextWord(text string, from int) (start, end int) {
+	i := from
+	for i < len(text) { // skip to the first word rune
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if isWord(r) {
+			break
+		}
+		i += size
+	}
+	if i >= len(text) {
+		return -1, -1
+	}
+	start = i
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf && asciiWord[c] {
+			i++
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if !isWord(r) && (!joiner(r) || !joins(text, start, i, r)) {
+			return start, i
+		}
+		i += size
+	}
+	return start, len(text)
+}
+
+// asciiLower returns text lower-cased and true if text is all ASCII, or
+// "" and false: lower-casing other text may change its byte offsets.
 func asciiLower(text string) (string, bool) {
 	upper := false
 	for i := 0; i < len(text); i++ {
@@ -94,14 +117,16 @@ func asciiLower(text string) (string, bool) {
 		if c >= utf8.RuneSelf {
 			return "", false
 		}
-		upper = upper || ('A' <= c && c <= 'Z')
+		if c-'A' < 26 {
+			upper = true
+		}
 	}
 	if !upper {
 		return text, true
 	}
 	b := []byte(text)
 	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
+		if c-'A' < 26 {
 			b[i] = c + 'a' - 'A'
 		}
 	}
@@ -122,6 +147,15 @@ var asciiWord = func() (w [utf8.RuneSelf]bool) {
 	return w
 }()
 
+// joiner reports whether r may join two words into one (see [joins]).
+func joiner(r rune) bool {
+	switch r {
+	case '\'', '’', '-', '.', ',':
+		return true
+	}
+	return false
+}
+
 // joins reports whether the separator r at byte i continues the word that
 // began at start: it must sit between two word runes of the right kind.
 func joins(text string, start, i int, r rune) bool {
@@ -138,14 +172,48 @@ func joins(text string, start, i int, r rune) bool {
 
 // Table is a document-frequency table. The zero value is not usable; use
 // [NewTable] or [Default]. It is safe for concurrent use.
+//
+// Terms are kept by their [Hash], not their text: a hot path can look a
+// term up, or count it, from a hash computed while scanning the text
+// ([HashByte]), without building the term's string.
 type Table struct {
-	mu   sync.RWMutex
-	docs float64
-	df   map[string]float64
+	mu       sync.RWMutex
+	docs     float64
+	df       map[uint64]float64
+	maxTerms int // 0: unbounded
 }
 
+// DefaultMaxTerms bounds the tables [Default] returns: about 40 MB of
+// counts. A stream brings new names and numbers without end; once a table
+// holds more terms, every count is halved (the number of documents too, so
+// rarities hardly move) and the terms left under one document are dropped:
+// the rarely seen terms of the past make room, and rarity follows what the
+// stream has been saying lately.
+const DefaultMaxTerms = 1 << 20
+
 // NewTable returns an empty table.
-func NewTable() *Table { return &Table{df: map[string]float64{}} }
+func NewTable() *Table { return &Table{df: map[uint64]float64{}} }
+
+// FNV-1a, 64 bits.
+const (
+	// HashOffset is the [Hash] of the empty term: the start of a hash
+	// computed byte by byte with [HashByte].
+	HashOffset uint64 = 14695981039346656037
+	hashPrime  uint64 = 1099511628211
+)
+
+// Hash returns the key of a lower-case term in a [Table].
+func Hash(term string) uint64 {
+	h := HashOffset
+	for i := 0; i < len(term); i++ {
+		h = HashByte(h, term[i])
+	}
+	return h
+}
+
+// HashByte extends the hash h of a term by one byte: starting from
+// [HashOffset] and feeding a term's bytes in order gives its [Hash].
+func HashByte(h uint64, c byte) uint64 { return (h ^ uint64(c)) * hashPrime }
 
 //go:embed background.tsv.gz
 var background []byte
@@ -166,14 +234,16 @@ func Default() *Table {
 		}
 		defaultBG = t
 	})
-	return defaultBG.Clone()
+	t := defaultBG.Clone()
+	t.maxTerms = DefaultMaxTerms
+	return t
 }
 
 // Clone returns an independent copy of the table.
 func (t *Table) Clone() *Table {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	c := &Table{docs: t.docs, df: make(map[string]float64, len(t.df))}
+	c := &Table{docs: t.docs, df: make(map[uint64]float64, len(t.df)), maxTerms: t.maxTerms}
 	for k, v := range t.df {
 		c.df[k] = v
 	}
@@ -204,7 +274,7 @@ func Load(r io.Reader) (*Table, error) {
 			t.docs = v
 			continue
 		}
-		t.df[term] = v
+		t.df[Hash(term)] = v
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read background: %w", err)
@@ -223,7 +293,7 @@ func (t *Table) Save(w io.Writer, terms []string) error {
 	}
 	fmt.Fprintf(zw, "docs\t%g\n", t.docs)
 	for _, term := range terms {
-		if df, ok := t.df[term]; ok {
+		if df, ok := t.df[Hash(term)]; ok {
 			fmt.Fprintf(zw, "%s\t%g\n", term, df)
 		}
 	}
@@ -241,65 +311,71 @@ func (t *Table) Docs() float64 {
 }
 
 // DF returns the document frequency of a lower-case term.
-func (t *Table) DF(term string) float64 {
+func (t *Table) DF(term string) float64 { return t.DFOf(Hash(term)) }
+
+// DFOf returns the document frequency of the term whose [Hash] is h.
+func (t *Table) DFOf(h uint64) float64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return t.df[term]
+	return t.df[h]
 }
 
 // Observe counts one document with the given terms (each counted once).
 func (t *Table) Observe(terms []string) {
-	seen := seenPool.Get().(map[string]struct{})
-	defer func() {
-		clear(seen)
-		seenPool.Put(seen)
-	}()
-	distinct := terms[:0:0]
+	hashes := make([]uint64, 0, len(terms))
 	for _, term := range terms {
-		if _, ok := seen[term]; !ok {
-			seen[term] = struct{}{}
-			distinct = append(distinct, term)
-		}
+		hashes = append(hashes, Hash(term))
 	}
-	t.ObserveDistinct(distinct)
+	slices.Sort(hashes)
+	t.ObserveHashes(slices.Compact(hashes))
 }
 
-// seenPool recycles Observe's set of terms counted: a fresh map per
-// document was the largest allocation of the fingerprint path.
-var seenPool = sync.Pool{New: func() any { return map[string]struct{}{} }}
-
-// ObserveDistinct is [Table.Observe] for terms known to be distinct, as a
-// fingerprint's features are: it spares the check. A repeated term is
-// counted as often as it is repeated.
-func (t *Table) ObserveDistinct(terms []string) {
+// ObserveHashes counts one document with the terms of the given
+// [Hash]es, which must be distinct: a repeated hash is counted as often as
+// it is repeated.
+func (t *Table) ObserveHashes(hashes []uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.docs++
-	for _, term := range terms {
-		t.df[term]++
+	for _, h := range hashes {
+		t.df[h]++
+	}
+	t.bound()
+}
+
+// bound halves every count once the table holds more than its maximum
+// number of terms (see [DefaultMaxTerms]), dropping the terms left under
+// one document. The caller holds the write lock.
+func (t *Table) bound() {
+	if t.maxTerms == 0 || len(t.df) <= t.maxTerms {
+		return
+	}
+	t.docs /= 2
+	for h, df := range t.df {
+		if df < 2 {
+			delete(t.df, h)
+		} else {
+			t.df[h] = df / 2
+		}
 	}
 }
 
 // IDF returns the smoothed inverse document frequency of a lower-case term.
 func (t *Table) IDF(term string) float64 {
+	h := Hash(term)
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return logPlus1(t.docs) - logPlus1(t.df[term])
+	return logPlus1(t.docs) - logPlus1(t.df[h])
 }
 
-// IDFs returns the [Table.IDF] of each term, taking the lock once.
-func (t *Table) IDFs(terms []string) []float64 {
-	return t.AppendIDFs(make([]float64, 0, len(terms)), terms)
-}
-
-// AppendIDFs appends the [Table.IDF] of each term to dst, taking the lock
-// once, and returns the extended slice.
-func (t *Table) AppendIDFs(dst []float64, terms []string) []float64 {
+// AppendIDFsOf appends the [Table.IDF] of each term, given by its [Hash],
+// to dst, taking the lock once, and returns the extended slice.
+func (t *Table) AppendIDFsOf(dst []float64, hashes []uint64) []float64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	logDocs := logPlus1(t.docs)
-	for _, term := range terms {
-		dst = append(dst, logDocs-logPlus1(t.df[term]))
+	for _, h := range hashes {
+		dst = append(dst, logDocs-logPlus1(t.df[h]))
 	}
 	return dst
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -38,16 +39,21 @@ func TestTokenize(t *testing.T) {
 	}
 }
 
-// TestAppendTokens checks that appending to a reused slice splits as
-// Tokenize does and keeps what was already in the slice.
-func TestAppendTokens(t *testing.T) {
-	texts := []string{"Kim met Putin, then left.", "Komsomolsk-on-Amur's plant, Kim’s train", "2,290 points at 9.5", "Ouyang Ziyuan (歐陽自遠)", ""}
-	buf := make([]Token, 0, 4)
+// TestNextWord checks that walking a text word by word from any offset
+// finds the words Tokenize finds there.
+func TestNextWord(t *testing.T) {
+	texts := []string{"Kim met Putin, then left.", "Komsomolsk-on-Amur's plant, Kim’s train", "2,290 points at 9.5 - a record.", "Ouyang Ziyuan (歐陽自遠)", " \n ", ""}
 	for _, text := range texts {
-		head := Token{Text: "head", Lower: "head"}
-		buf = AppendTokens(append(buf[:0], head), text)
-		if diff := cmp.Diff(append([]Token{head}, Tokenize(text)...), buf); diff != "" {
-			t.Errorf("AppendTokens(head, %q) (-want +got):\n%s", text, diff)
+		var got []Token
+		for start, end := NextWord(text, 0); start >= 0; start, end = NextWord(text, end) {
+			got = append(got, Token{Text: text[start:end], Start: start, End: end})
+		}
+		var want []Token
+		for _, tok := range Tokenize(text) {
+			want = append(want, Token{Text: tok.Text, Start: tok.Start, End: tok.End})
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("NextWord over %q (-Tokenize +NextWord):\n%s", text, diff)
 		}
 	}
 }
@@ -87,22 +93,59 @@ func TestObserve(t *testing.T) {
 	if after := table.IDF("summit"); after >= before+1 {
 		t.Errorf("IDF(summit) went from %.2f to %.2f, want it not to grow past the smoothing", before, after)
 	}
-	if got, want := table.IDFs([]string{"kim", "summit"}), []float64{table.IDF("kim"), table.IDF("summit")}; !cmp.Equal(got, want) {
-		t.Errorf("IDFs = %v, want %v", got, want)
+	if got, want := table.AppendIDFsOf(nil, []uint64{Hash("kim"), Hash("summit")}), []float64{table.IDF("kim"), table.IDF("summit")}; !cmp.Equal(got, want) {
+		t.Errorf("AppendIDFsOf = %v, want %v", got, want)
 	}
 }
 
-func TestObserveDistinct(t *testing.T) {
-	observed, distinct := NewTable(), NewTable()
+func TestObserveHashes(t *testing.T) {
+	observed, hashed := NewTable(), NewTable()
 	observed.Observe([]string{"kim", "summit", "kim"})
-	distinct.ObserveDistinct([]string{"kim", "summit"})
+	hashed.ObserveHashes([]uint64{Hash("kim"), Hash("summit")})
 	for _, term := range []string{"kim", "summit", "missing"} {
-		if got, want := distinct.DF(term), observed.DF(term); got != want {
-			t.Errorf("DF(%s) after ObserveDistinct = %v, want %v as after Observe", term, got, want)
+		if got, want := hashed.DF(term), observed.DF(term); got != want {
+			t.Errorf("DF(%s) after ObserveHashes = %v, want %v as after Observe", term, got, want)
+		}
+		if got, want := hashed.DFOf(Hash(term)), hashed.DF(term); got != want {
+			t.Errorf("DFOf(Hash(%s)) = %v, want DF = %v", term, got, want)
 		}
 	}
-	if got, want := distinct.Docs(), observed.Docs(); got != want {
-		t.Errorf("Docs() after ObserveDistinct = %v, want %v", got, want)
+	if got, want := hashed.Docs(), observed.Docs(); got != want {
+		t.Errorf("Docs() after ObserveHashes = %v, want %v", got, want)
+	}
+}
+
+// TestBound checks that a table past its maximum number of terms halves
+// its counts, dropping the terms seen once, and keeps the rarity of the
+// terms it keeps.
+func TestBound(t *testing.T) {
+	table := NewTable()
+	table.maxTerms = 10
+	for i := range 8 {
+		table.Observe([]string{"common", "often", "once" + strconv.Itoa(i)})
+	}
+	before := table.IDF("common")
+	if got := len(table.df); got != 10 {
+		t.Fatalf("%d terms before the bound, want 10", got)
+	}
+	table.Observe([]string{"common", "often", "new"}) // 11 terms: halve
+	if got := len(table.df); got != 2 {
+		t.Errorf("%d terms after halving, want 2 (common, often)", got)
+	}
+	if got, want := table.DF("common"), 4.5; got != want {
+		t.Errorf("DF(common) = %v, want %v", got, want)
+	}
+	if got := table.DF("once0"); got != 0 {
+		t.Errorf("DF(once0) = %v, want it dropped", got)
+	}
+	if got, want := table.Docs(), 4.5; got != want {
+		t.Errorf("Docs() = %v, want %v", got, want)
+	}
+	if after := table.IDF("common"); math.Abs(after-before) > 0.2 {
+		t.Errorf("IDF(common) moved from %.3f to %.3f across the halving", before, after)
+	}
+	if Default().maxTerms != DefaultMaxTerms {
+		t.Errorf("Default() is not bounded by DefaultMaxTerms")
 	}
 }
 
@@ -127,8 +170,8 @@ func TestIDFValues(t *testing.T) {
 			if got := table.IDF(tc.term); math.Abs(got-want) > 1e-12 {
 				t.Errorf("IDF(%s) = %v, want %v", tc.term, got, want)
 			}
-			if got := table.AppendIDFs([]float64{-1}, []string{tc.term}); len(got) != 2 || got[0] != -1 || math.Abs(got[1]-want) > 1e-12 {
-				t.Errorf("AppendIDFs([-1], %s) = %v, want [-1 %v]", tc.term, got, want)
+			if got := table.AppendIDFsOf([]float64{-1}, []uint64{Hash(tc.term)}); len(got) != 2 || got[0] != -1 || math.Abs(got[1]-want) > 1e-12 {
+				t.Errorf("AppendIDFsOf([-1], %s) = %v, want [-1 %v]", tc.term, got, want)
 			}
 		})
 	}
