@@ -367,7 +367,7 @@ func (c *collector) add(m jetstream.Msg) {
 	if err != nil {
 		return
 	}
-	id := m.Headers().Get("Wiredesk-Article-Id")
+	id := m.Headers().Get(bus.HeaderArticleID)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch m.Subject() {

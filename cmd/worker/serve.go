@@ -94,7 +94,7 @@ func serve(ctx context.Context, cfg *config, stderr io.Writer, readyFn func(*wor
 	replayStart := time.Now()
 	caughtUp := make(chan struct{})
 	g.Go(func() error {
-		return bus.Follow(gctx, js, cfg.Bus.Streams, replayStart.Add(-cfg.DedupWindow), log, index.Observe, func() { close(caughtUp) })
+		return bus.Follow(gctx, js, cfg.Bus.Streams, replayStart.Add(-cfg.DedupWindow), log, index.Holds, index.Observe, func() { close(caughtUp) })
 	})
 	select {
 	case <-caughtUp:

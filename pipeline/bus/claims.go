@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 )
 
 // DefaultClaimTTL is how long a claim lasts by default. A claim must
@@ -113,12 +114,26 @@ func (c *Claims) Claim(ctx context.Context, id string, seq uint64, keys []string
 			return c.fail(ctx, keys[i:], futures[i:], taken, ctx.Err())
 		}
 	}
-	for _, key := range contested {
-		rev, err := c.contest(ctx, key, value, id, seq, seen)
-		if err != nil {
-			return c.fail(ctx, nil, nil, taken, err)
+	// Contest the keys at once: each takes a round trip or two, inside the
+	// caller's serialised decision. seen only reads the caller's index,
+	// which the caller keeps from changing meanwhile.
+	revs := make([]uint64, len(contested))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, key := range contested {
+		g.Go(func() error {
+			var err error
+			revs[i], err = c.contest(gctx, key, value, id, seq, seen)
+			return err
+		})
+	}
+	err := g.Wait()
+	for i, key := range contested {
+		if revs[i] != 0 {
+			taken[key] = revs[i]
 		}
-		taken[key] = rev
+	}
+	if err != nil {
+		return c.fail(ctx, nil, nil, taken, err)
 	}
 	return nil
 }

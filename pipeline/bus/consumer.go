@@ -417,8 +417,8 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline
 	}
 	p := &pending{msg: msg, meta: meta, articleID: article.ID, subject: subject, outcome: outcome, published: time.Now()}
 	p.ack, err = c.js.PublishMsgAsync(c.output(msg, subject, data, nats.Header{
-		"Wiredesk-Article-Id": {out.ID},
-		"Wiredesk-Story-Id":   {out.StoryID},
+		HeaderArticleID:     {out.ID},
+		"Wiredesk-Story-Id": {out.StoryID},
 	}))
 	if err != nil {
 		c.publishFailed(ctx, p, err)
@@ -426,6 +426,10 @@ func (c *Consumer) handle(ctx context.Context, msg jetstream.Msg, stage pipeline
 	}
 	return p
 }
+
+// HeaderArticleID is the header of an output message that holds its
+// article's id.
+const HeaderArticleID = "Wiredesk-Article-Id"
 
 // output builds the output message of raw. The Nats-Msg-Id derived from
 // the raw message and the expected stream are set as headers directly,

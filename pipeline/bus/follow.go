@@ -25,7 +25,11 @@ import (
 // beside others rebuilds and keeps its dedup window from what every worker
 // emitted, and an article counts as seen only once its output is stored.
 // A malformed event is logged and skipped.
-func Follow(ctx context.Context, js jetstream.JetStream, streams Streams, since time.Time, logger *slog.Logger, fn func(*pipeline.Event), caughtUp func()) error {
+//
+// known (if not nil) tells from an event's Wiredesk-Article-Id header
+// whether fn has it already, such as a worker's own outputs coming back:
+// such events are passed over without being decoded.
+func Follow(ctx context.Context, js jetstream.JetStream, streams Streams, since time.Time, logger *slog.Logger, known func(articleID string) bool, fn func(*pipeline.Event), caughtUp func()) error {
 	streams.setDefaults()
 	log := logger.With("component", "follow")
 	c, err := js.OrderedConsumer(ctx, streams.Out, jetstream.OrderedConsumerConfig{
@@ -66,11 +70,13 @@ func Follow(ctx context.Context, js jetstream.JetStream, streams Streams, since 
 			log.Warn("follow failed", tint.Err(err))
 			continue
 		}
-		var e pipeline.Event
-		if err := json.Unmarshal(msg.Data(), &e); err != nil {
-			log.Warn("malformed event skipped", tint.Err(err))
-		} else {
-			fn(&e)
+		if id := msg.Headers().Get(HeaderArticleID); id == "" || known == nil || !known(id) {
+			var e pipeline.Event
+			if err := json.Unmarshal(msg.Data(), &e); err != nil {
+				log.Warn("malformed event skipped", tint.Err(err))
+			} else {
+				fn(&e)
+			}
 		}
 		if meta, err := msg.Metadata(); err == nil && meta.NumPending == 0 {
 			done()

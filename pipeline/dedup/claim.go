@@ -16,10 +16,10 @@ type Claimer interface {
 	// stream sequence is seq (0 when unknown), or none. A key held by id
 	// itself (a redelivery) is won, and so is a key held by an article for
 	// which seen returns true: the decision already took that article into
-	// account. seen may be called only until Claim returns. Claim returns an
-	// error if another article holds a key (the article lost the race:
-	// retry it once the winner's output is known) or a claim could not be
-	// taken; every error is transient.
+	// account. seen may be called, from several goroutines at once, only
+	// until Claim returns. Claim returns an error if another article holds
+	// a key (the article lost the race: retry it once the winner's output
+	// is known) or a claim could not be taken; every error is transient.
 	Claim(ctx context.Context, id string, seq uint64, keys []string, seen func(id string) bool) error
 }
 

@@ -163,6 +163,14 @@ func (x *Index) Len() int {
 	return x.store.Len()
 }
 
+// Holds reports whether the window holds an article.
+func (x *Index) Holds(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_, ok := x.store.Get(id)
+	return ok
+}
+
 // Stage returns the pipeline stage that decides each event and records it:
 // it fills StoryID, DuplicateOf, Similarity and Evidence. The window is
 // measured on e.IngestedAt (the current time when zero). An event whose ID
@@ -251,10 +259,7 @@ func (x *Index) Observe(e *pipeline.Event) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	x.mu.Lock()
-	_, held := x.store.Get(e.ID)
-	x.mu.Unlock()
-	if held {
+	if x.Holds(e.ID) {
 		return
 	}
 	fp := extract(e.Title, e.Text, x.table)

@@ -254,6 +254,9 @@ func TestMaxArticles(t *testing.T) {
 	if x.Len() != 2 {
 		t.Errorf("Len() = %d, want 2", x.Len())
 	}
+	if x.Holds("storm") || !x.Holds("other-2") {
+		t.Errorf("Holds(storm), Holds(other-2) = %v, %v, want false, true", x.Holds("storm"), x.Holds("other-2"))
+	}
 	if got := testutil.ToFloat64(x.metrics.evictions); got != 1 {
 		t.Errorf("evictions = %v, want 1", got)
 	}
