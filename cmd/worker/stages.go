@@ -41,9 +41,13 @@ func newStages(cfg *config, logger *slog.Logger, reg prometheus.Registerer, orde
 		return nil, nil, fmt.Errorf("enrich: %w", err)
 	}
 	logger.Debug("stages ready", "dedup_window", cfg.DedupWindow)
-	return []pipeline.Named{
+	stages := []pipeline.Named{
 		{Name: "clean", Run: clean.New(clean.Config{}).Stage()},
 		{Name: "dedup", Run: ordered(index.Stage())},
-		{Name: "enrich", Run: enricher.Stage()},
-	}, index, nil
+	}
+	if claims != nil {
+		// Outside the ordered decision: a claim waits for a round trip.
+		stages = append(stages, pipeline.Named{Name: "claim", Run: index.ClaimStage()})
+	}
+	return append(stages, pipeline.Named{Name: "enrich", Run: enricher.Stage()}), index, nil
 }

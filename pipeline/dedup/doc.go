@@ -84,20 +84,24 @@
 // copies arriving together are never both first reports.
 //
 // Workers with an index each agree through [Config].Claims, a [Claimer]
-// they share: before [Index.Stage] records a first report it claims, all or
-// none, a few keys that a near-duplicate shares with it with high
-// probability and an unrelated article almost never (its smallest sentence
-// hashes, and each pair of its three strongest features). A key held by the
-// article itself or by an article the index holds is won; a key held by any
-// other article means that a near-duplicate was decided elsewhere at the
-// same moment: the stage fails (transiently) without recording the article,
-// which is retried and, once the winner's output has been observed
-// ([Index.Observe]), decided its duplicate. The index lock is held while
-// claiming, so what the index holds cannot change between a decision and
-// its claims. [Index.Add] takes no claims. Two near-duplicates that share no
-// claim key (a copy with at least four new sentences all hashing below the
-// shared ones, or a rewrite that changed every sampled sentence and two of
-// its three strongest features) can still both be first reports.
+// they share: once [Index.Stage] has recorded a first report,
+// [Index.ClaimStage] claims, all or none, a few keys that a near-duplicate
+// shares with it with high probability and an unrelated article almost
+// never (its smallest sentence hashes, and each pair of its three
+// strongest features). A key held by the article itself or by an article
+// the index holds is won; a key held by any other article means that a
+// near-duplicate was decided elsewhere at the same moment: the article is
+// forgotten and the stage fails (transiently), so that it is retried and,
+// once the winner's output has been observed ([Index.Observe]), decided
+// its duplicate. Claiming runs outside the serialised decision, so a worker
+// keeps deciding while claims are in flight; an article decided against a
+// first report that then loses its race keeps that decision (a duplicate
+// of it, or its story), the one inconsistency this allows, and only when
+// two workers race. [Index.Add] takes no claims. Two near-duplicates that
+// share no claim key (a copy with at least four new sentences all hashing
+// below the shared ones, or a rewrite that changed every sampled sentence
+// and two of its three strongest features) can still both be first
+// reports.
 //
 // # Zero value
 //

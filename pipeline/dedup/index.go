@@ -72,9 +72,9 @@ type Config struct {
 	// Lexicon is the term-rarity table, updated with every article added;
 	// nil means a new [lexicon.Default].
 	Lexicon *lexicon.Table
-	// Claims, if not nil, is where [Index.Stage] claims each first report
-	// before recording it, so that workers sharing it never both emit a
-	// first report for near-identical articles; nil means no claims.
+	// Claims, if not nil, is where [Index.ClaimStage] claims each first
+	// report, so that workers sharing it never both emit a first report for
+	// near-identical articles; nil means no claims.
 	Claims Claimer
 }
 
@@ -126,11 +126,16 @@ type Index struct {
 	cfg     Config
 	metrics *metrics
 
-	mu      sync.Mutex
-	store   Store
-	table   *lexicon.Table
-	stories map[string]int // live articles per story
-	latest  time.Time      // newest ingest time seen
+	mu       sync.Mutex
+	store    Store
+	table    *lexicon.Table
+	stories  map[string]int // live articles per story
+	latest   time.Time      // newest ingest time seen
+	recorded uint64         // articles recorded so far (Record.Seq)
+	// pending holds the first reports recorded whose claims are not
+	// settled yet (see [Index.ClaimStage]); each channel is closed once
+	// they are.
+	pending map[string]chan struct{}
 }
 
 // NewIndex returns an index configured by cfg, registering its metrics with
@@ -146,7 +151,7 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Index{cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, stories: map[string]int{}}
+	x := &Index{cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, stories: map[string]int{}, pending: map[string]chan struct{}{}}
 	if x.store == nil {
 		x.store = newMemStore()
 	}
@@ -177,20 +182,15 @@ func (x *Index) Holds(id string) bool {
 // was already recorded gets the decision it got the first time (story,
 // duplicate, similarity, matched article); its evidence signals are
 // recomputed against the matched article, so they may differ slightly as
-// term rarity has moved on. With [Config].Claims set, a new first report is
-// recorded only once its claims are taken; the stage fails (transiently)
-// when one is held by an article the index does not hold, or cannot be
-// taken. It never fails otherwise.
+// term rarity has moved on. The stage never fails. With [Config].Claims
+// set, run [Index.ClaimStage] after it.
 func (x *Index) Stage() pipeline.Stage {
-	return func(ctx context.Context, e *pipeline.Event) (*pipeline.Event, error) {
+	return func(_ context.Context, e *pipeline.Event) (*pipeline.Event, error) {
 		at := e.IngestedAt
 		if at.IsZero() {
 			at = time.Now()
 		}
-		d, err := x.add(ctx, e.ID, e.Title, e.Text, at, e.StreamSeq, x.cfg.Claims)
-		if err != nil {
-			return nil, err
-		}
+		d := x.Add(e.ID, e.Title, e.Text, at)
 		e.StoryID = d.StoryID
 		e.DuplicateOf = nil
 		if d.DuplicateOf != "" {
@@ -216,16 +216,7 @@ type Decision struct {
 }
 
 // Add decides the article and records it, atomically: see [Index.Stage].
-// It takes no claims.
 func (x *Index) Add(id, title, text string, at time.Time) Decision {
-	d, _ := x.add(context.Background(), id, title, text, at, 0, nil) // fails only when claiming
-	return d
-}
-
-// add is Add, taking the claims of a new first report with claims (nil:
-// none; seq is its raw stream sequence, see [Index.claim]) before
-// recording it.
-func (x *Index) add(ctx context.Context, id, title, text string, at time.Time, seq uint64, claims Claimer) (Decision, error) {
 	fp := extract(title, text, x.table)
 
 	x.mu.Lock()
@@ -236,16 +227,14 @@ func (x *Index) add(ctx context.Context, id, title, text string, at time.Time, s
 	x.latest = at
 	x.expire(at)
 	if r, ok := x.store.Get(id); ok {
-		return x.replay(r, fp), nil
+		return x.replay(r, fp)
 	}
 	d, rec := x.decide(id, fp, at)
-	if claims != nil {
-		if err := x.claim(ctx, claims, id, seq, d, fp); err != nil {
-			return Decision{}, err
-		}
-	}
 	x.commit(rec, fp)
-	return d, nil
+	if x.cfg.Claims != nil && !rec.Duplicate {
+		x.pending[id] = make(chan struct{}) // closed by ClaimStage
+	}
+	return d
 }
 
 // Observe records an article decided elsewhere — by another worker, or by
@@ -263,7 +252,7 @@ func (x *Index) Observe(e *pipeline.Event) {
 		return
 	}
 	fp := extract(e.Title, e.Text, x.table)
-	rec := Record{ID: e.ID, StoryID: e.StoryID, Similarity: float32(e.Similarity), Sig: fp.sig}
+	rec := Record{ID: e.ID, StoryID: e.StoryID, Similarity: float32(e.Similarity), Observed: true, Sig: fp.sig}
 	if e.DuplicateOf != nil {
 		rec.Duplicate, rec.Matched = true, *e.DuplicateOf
 	} else if e.Evidence != nil {
@@ -284,6 +273,8 @@ func (x *Index) Observe(e *pipeline.Event) {
 		return // already outside the window
 	}
 	rec.At = at
+	x.recorded++
+	rec.Seq = x.recorded
 	x.store.Put(rec, fp.block)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
@@ -293,14 +284,17 @@ func (x *Index) Observe(e *pipeline.Event) {
 // expire drops the records that left the window, by age or to make room
 // for one more article, keeping story sizes those of the window.
 func (x *Index) expire(at time.Time) {
-	n := x.store.Expire(at.Add(-x.cfg.Window), x.cfg.MaxArticles-1, func(r *Record) {
-		if x.stories[r.StoryID]--; x.stories[r.StoryID] <= 0 {
-			delete(x.stories, r.StoryID)
-		}
-	})
+	n := x.store.Expire(at.Add(-x.cfg.Window), x.cfg.MaxArticles-1, x.leaves)
 	if n > 0 {
 		x.metrics.evictions.Add(float64(n))
 		x.metrics.articles.Set(float64(x.store.Len()))
+	}
+}
+
+// leaves keeps story sizes those of the window as r leaves it.
+func (x *Index) leaves(r *Record) {
+	if x.stories[r.StoryID]--; x.stories[r.StoryID] <= 0 {
+		delete(x.stories, r.StoryID)
 	}
 }
 
@@ -364,6 +358,8 @@ func (x *Index) duplicate(s signals) bool {
 
 // commit is the recording half of Add.
 func (x *Index) commit(rec Record, fp *fingerprint) {
+	x.recorded++
+	rec.Seq = x.recorded
 	x.store.Put(rec, fp.block)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++

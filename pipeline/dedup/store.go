@@ -20,10 +20,17 @@ type Record struct {
 	// Duplicate is set when the article was decided a duplicate; with
 	// Matched and Similarity it lets a redelivery get the same decision.
 	Duplicate bool
+	// Observed is set when the article was decided elsewhere and read
+	// back ([Index.Observe]), not decided by this index.
+	Observed bool
 	// Matched is the id of the best-matching earlier article, if any.
 	Matched string
 	// Similarity is the best-match score the decision was based on.
 	Similarity float32
+	// Seq is the record's place in the order in which this index recorded
+	// articles (set by [Index]): what an article's decision took into
+	// account is what was recorded before it.
+	Seq uint64
 	// Sig is the article's fingerprint.
 	Sig Signature
 }
@@ -44,9 +51,13 @@ type Store interface {
 	Put(r Record, keys []uint32)
 	// Expire removes the records ingested before the given time, then the
 	// oldest records while more than keep remain, calling fn (if not nil)
-	// with each, and returns how many it removed.
+	// with each but deleted ones, and returns how many it removed, deleted
+	// ones left out.
 	Expire(before time.Time, keep int, fn func(*Record)) int
-	// Len returns the number of records held.
+	// Delete removes the record of an article id, if held, and returns it.
+	Delete(id string) (Record, bool)
+	// Len returns the number of records held, deleted ones included until
+	// they expire.
 	Len() int
 }
 
@@ -86,6 +97,22 @@ func (m *memStore) Get(id string) (Record, bool) {
 	return *m.at(seq), true
 }
 
+// Delete leaves a tombstone (a record without an id) in the ring, which
+// keeps arrival order for expiry, and in its postings, which Candidates
+// skips.
+func (m *memStore) Delete(id string) (Record, bool) {
+	h := maphash.String(m.seed, id)
+	seq, ok := m.byID[h]
+	if !ok || !m.held(seq) || m.at(seq).ID != id {
+		return Record{}, false
+	}
+	delete(m.byID, h)
+	r := m.at(seq)
+	old := *r
+	*r = Record{At: r.At}
+	return old, true
+}
+
 func (m *memStore) Candidates(keys []uint32, perKey int, fn func(*Record)) {
 	m.seen = m.seen[:0]
 	for _, k := range keys {
@@ -100,7 +127,9 @@ func (m *memStore) Candidates(keys []uint32, perKey int, fn func(*Record)) {
 	}
 	slices.Sort(m.seen)
 	for _, seq := range slices.Compact(m.seen) {
-		fn(m.at(seq))
+		if r := m.at(seq); r.ID != "" {
+			fn(r)
+		}
 	}
 }
 
@@ -152,21 +181,24 @@ func (m *memStore) grow() {
 }
 
 func (m *memStore) Expire(before time.Time, keep int, fn func(*Record)) int {
-	n := 0
+	n, swept := 0, 0
 	for m.first != m.next && (m.Len() > keep || m.at(m.first).At.Before(before)) {
 		r := m.at(m.first)
-		if fn != nil {
-			fn(r)
-		}
-		h := maphash.String(m.seed, r.ID)
-		if m.byID[h] == m.first {
-			delete(m.byID, h)
+		if r.ID != "" { // not a tombstone
+			if fn != nil {
+				fn(r)
+			}
+			h := maphash.String(m.seed, r.ID)
+			if m.byID[h] == m.first {
+				delete(m.byID, h)
+			}
+			n++
 		}
 		*r = Record{}
 		m.first++
-		n++
+		swept++
 	}
-	m.swept += n
+	m.swept += swept
 	if m.swept > m.Len()+len(m.records)/4 {
 		m.sweep()
 	}

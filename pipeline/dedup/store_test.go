@@ -76,3 +76,37 @@ func TestMemStoreWrap(t *testing.T) {
 		t.Error("Get(r10) did not find a held record")
 	}
 }
+
+// TestMemStoreDelete checks that a deleted record is neither got nor
+// visited as a candidate, keeps its place in arrival order, and is not
+// counted or passed on when it expires.
+func TestMemStoreDelete(t *testing.T) {
+	m := newMemStore()
+	for i := range 3 {
+		m.Put(Record{ID: fmt.Sprint("r", i), StoryID: "s", At: t0.Add(time.Duration(i) * time.Minute)}, []uint32{7})
+	}
+	if r, ok := m.Delete("r0"); !ok || r.ID != "r0" || r.StoryID != "s" {
+		t.Fatalf("Delete(r0) = %+v, %v, want the record", r, ok)
+	}
+	if _, ok := m.Delete("r0"); ok {
+		t.Error("Delete(r0) twice found it again")
+	}
+	if _, ok := m.Get("r0"); ok {
+		t.Error("Get(r0) found a deleted record")
+	}
+	var ids []string
+	m.Candidates([]uint32{7}, 10, func(r *Record) { ids = append(ids, r.ID) })
+	if diff := cmp.Diff([]string{"r1", "r2"}, ids); diff != "" {
+		t.Errorf("Candidates after Delete (-want +got):\n%s", diff)
+	}
+	var gone []string
+	if n := m.Expire(t0.Add(2*time.Minute), 10, func(r *Record) { gone = append(gone, r.ID) }); n != 1 {
+		t.Errorf("Expire = %d, want 1 (the tombstone not counted)", n)
+	}
+	if diff := cmp.Diff([]string{"r1"}, gone); diff != "" {
+		t.Errorf("Expire passed on (-want +got):\n%s", diff)
+	}
+	if m.Len() != 1 {
+		t.Errorf("Len() = %d after expiry, want 1", m.Len())
+	}
+}
