@@ -14,6 +14,15 @@
 // few documents are left out on purpose: they would memorise the stories of
 // that corpus rather than describe English, and a term missing from the table
 // is simply treated as rare. Regenerate the file with `go generate`.
+//
+// # Hashed terms
+//
+// A table keeps each term by its [Hash] (64-bit FNV-1a of its lower-case
+// text), not its text, so that a hot path can look up and count terms from
+// hashes computed while walking a text ([NextWord], [HashByte]) without
+// building a string per word. Two terms sharing a hash would share a count;
+// among the terms of a news stream that is vanishingly unlikely. The
+// tables [Default] returns stay under [DefaultMaxTerms] terms.
 package lexicon
 
 import (
