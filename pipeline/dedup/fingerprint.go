@@ -402,10 +402,7 @@ func termOf(word string) string {
 			return normalise(strings.ToLower(word))
 		}
 	}
-	if n := len(word); n >= 3 && word[n-2] == '\'' && word[n-1]|0x20 == 's' {
-		return word[:n-2]
-	}
-	return word
+	return lexicon.TrimPossessive(word)
 }
 
 // lowerHash extends the [lexicon.Hash] h with s lower-cased (its ASCII

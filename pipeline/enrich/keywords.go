@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk/pipeline"
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
 
 // Phrase limits: a run of capitalised words longer than maxNameWords is a
@@ -286,7 +287,7 @@ func (k *counter) add(first, last int) *candidate {
 	if c == nil {
 		c = k.candMem.new()
 		c.words, c.n = key, last-first+1
-		c.display = trimPossessive(k.text[k.toks[first].start:k.toks[last].end])
+		c.display = lexicon.TrimPossessive(k.text[k.toks[first].start:k.toks[last].end])
 		c.lowered = !upper // already lower case
 		for _, w := range key[:c.n] {
 			c.weight += w.weight
@@ -505,22 +506,6 @@ func appendKey(dst []byte, form string) (key []byte, upper bool) {
 		dst = dst[:n-2]
 	}
 	return dst, upper
-}
-
-// trimPossessive drops a possessive "'s" or "’s" (in either case) from the
-// end of a word as written.
-func trimPossessive(s string) string {
-	n := len(s)
-	if n < 3 || s[n-1] != 's' && s[n-1] != 'S' {
-		return s
-	}
-	if s[n-2] == '\'' {
-		return s[:n-2]
-	}
-	if strings.HasSuffix(s[:n-1], "’") && n > len("’s") {
-		return s[:n-len("’s")]
-	}
-	return s
 }
 
 func isCapitalised(word string) bool {

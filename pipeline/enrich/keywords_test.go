@@ -148,24 +148,3 @@ func TestAppendKey(t *testing.T) {
 		})
 	}
 }
-
-func TestTrimPossessive(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"straight", "Kim's", "Kim"},
-		{"typographic", "Russia’s", "Russia"},
-		{"capital S", "KIM'S", "KIM"},
-		{"typographic capital S", "KIM’S", "KIM"},
-		{"no possessive", "bus", "bus"},
-		{"possessive alone", "'s", "'s"},
-		{"typographic possessive alone", "’s", "’s"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := trimPossessive(tc.in); got != tc.want {
-				t.Errorf("trimPossessive(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}

@@ -117,6 +117,22 @@ func NextWord(text string, from int) (start, end int) {
 	return start, len(text)
 }
 
+// TrimPossessive drops a possessive "'s" or "’s" (in either case) from the
+// end of a word as written.
+func TrimPossessive(s string) string {
+	n := len(s)
+	if n < 3 || s[n-1] != 's' && s[n-1] != 'S' {
+		return s
+	}
+	if s[n-2] == '\'' {
+		return s[:n-2]
+	}
+	if strings.HasSuffix(s[:n-1], "’") && n > len("’s") {
+		return s[:n-len("’s")]
+	}
+	return s
+}
+
 // asciiLower returns text lower-cased and true if text is all ASCII, or
 // "" and false: lower-casing other text may change its byte offsets.
 func asciiLower(text string) (string, bool) {
