@@ -369,18 +369,12 @@ func featureKey(kind byte, h uint64) uint32 {
 	return uint32(h^h>>32)&^3 | kindCode(kind)
 }
 
-// FNV-1a, inlined: hash/fnv would allocate per call on this hot path.
+// A sentence's hash folds the 32-bit FNV-1a way over its words' term
+// hashes (one step per word, not per byte).
 const (
 	fnvOffset uint32 = 2166136261
 	fnvPrime  uint32 = 16777619
 )
-
-func fnvString(h uint32, s string) uint32 {
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * fnvPrime
-	}
-	return h
-}
 
 func kindCode(kind byte) uint32 {
 	switch kind {
