@@ -191,8 +191,7 @@ func (x *Enricher) enrich(e *pipeline.Event) {
 	if e.Entities == nil {
 		e.Entities = []pipeline.Entity{}
 	}
-	e.Keywords = x.keywords(e.Text)
-	e.WordCount = wordCount(e.Text)
+	e.Keywords, e.WordCount = x.keywords(e.Text)
 	e.ReadingTimeSeconds = readingTimeSeconds(e.WordCount, x.cfg.WordsPerMinute)
 	e.Lead = x.lead(e)
 }
@@ -203,59 +202,36 @@ func readingTimeSeconds(words, wpm int) int {
 	return (words*60 + wpm - 1) / wpm
 }
 
-// wordCount counts the whitespace-separated runs that hold at least one
-// letter or digit, as a reader would count words: "F-16s" and "Kim's" are
-// one word each, a lone dash is none.
-func wordCount(text string) int {
-	n := 0
-	counts := false // the current run holds a letter or digit
-	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf {
-			switch asciiClass[c] {
-			case asciiAlnum:
-				counts = true
-				for i++; i < len(text) && isASCIIAlnum(text[i]); i++ {
-				}
-				continue
-			case asciiSpace:
-				if counts {
-					n++
-				}
-				counts = false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		switch {
-		case unicode.IsSpace(r):
-			if counts {
-				n++
-			}
-			counts = false
-		case isLetterOrDigit(r):
-			counts = true
+// hasSpace reports whether s holds white space.
+func hasSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch asciiClass[s[i]] {
+		case asciiSpace:
+			return true
+		case nonASCII:
+			return strings.IndexFunc(s[i:], unicode.IsSpace) >= 0
 		}
 	}
-	if counts {
-		n++
-	}
-	return n
+	return false
 }
 
-// ASCII classes for the fast paths of [wordCount] and the keyword
-// tokenizer.
+// Byte classes for the fast paths of the keyword tokenizer
+// ([appendWords]) and [hasSpace].
 const (
 	asciiOther = iota
 	asciiAlnum
 	asciiSpace
 	asciiJoin // may join the letters or digits around it into one word (see [joinsWord])
+	nonASCII  // part of a multi-byte UTF-8 sequence, or invalid
 )
 
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+// asciiClass classifies every byte, so that indexing it by one needs no
+// bounds check.
+var asciiClass = func() (t [256]uint8) {
 	for c := range t {
 		switch r := rune(c); {
+		case r >= utf8.RuneSelf:
+			t[c] = nonASCII
 		case unicode.IsSpace(r):
 			t[c] = asciiSpace
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -266,6 +242,3 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	}
 	return t
 }()
-
-// isASCIIAlnum reports whether byte c is an ASCII letter or digit.
-func isASCIIAlnum(c byte) bool { return c < utf8.RuneSelf && asciiClass[c] == asciiAlnum }

@@ -87,21 +87,34 @@ type word struct {
 }
 
 // counter counts the keyword candidates of one text. Each token costs one
-// map lookup of its key; each distinct word is looked up once: its
-// stopword status, its rarity (under a lock in the usual [Rarity]) and its
-// single-word candidate. Counters are pooled: all their buffers, maps and
-// slabs are reused from one article to the next.
+// probe of a table by the hash of its key; each distinct word is looked
+// up once: its stopword status, its rarity (for all the words of the text
+// under one lock, when the [Rarity] is a [hashedRarity]) and its
+// single-word candidate. Counters are pooled: all their buffers, tables
+// and slabs are reused from one article to the next.
 type counter struct {
 	text    string
 	toks    []span
-	stat    []form           // per token
-	covered []bool           // per token: part of a frequent phrase
-	occs    []occurrence     // phrase occurrences, in text order
-	kept    []*candidate     // the candidates that qualify, scored
-	chosen  []*candidate     // the keywords picked so far
-	words   map[string]*word // by key: "Russia’s" and "russia" share a word
+	stat    []form       // per token
+	covered []bool       // per token: part of a frequent phrase
+	occs    []occurrence // phrase occurrences, in text order
+	kept    []*candidate // the candidates that qualify, scored
+	chosen  []*candidate // the keywords picked so far
+	// nWords counts the whitespace-separated runs of the text that hold
+	// a letter or digit, as a reader counts words: "F-16s" and "Kim's" are
+	// one word each, a lone dash is none. The words of the text never span
+	// white space (see [appendWords]), so every such run holds at least
+	// one, and the first word of a run is the first of the text or has
+	// white space before it.
+	nWords  int
+	words   wordIndex // by key: "Russia’s" and "russia" share a word
 	phrases map[phraseKey]*candidate
 	keyBuf  []byte
+	// The content words met for the first time, the hashes of their keys
+	// and their rarities, looked up together once the text is read.
+	fresh   []*word
+	hashes  []uint64
+	idfs    []float64
 	wordMem slab[word]
 	candMem slab[candidate]
 }
@@ -112,6 +125,54 @@ type form struct {
 	w       *word
 	capital bool // starts with an upper-case letter
 	upper   bool // holds an upper-case letter
+	content bool // its word is a content word (see [isContent])
+	// joined is set when the token and the one before are content words
+	// one space apart, as the words of a phrase are.
+	joined bool
+}
+
+// hashedRarity is a [Rarity] that also looks up terms by their
+// [lexicon.Hash], many under one lock; *lexicon.Table is one. The keyword
+// extractor uses it when the Rarity passed to [New] has it.
+type hashedRarity interface {
+	Rarity
+	// AppendIDFsOf appends the IDF of each term, given by its hash, to dst.
+	AppendIDFsOf(dst []float64, hashes []uint64) []float64
+}
+
+// wordIndex finds the words of a counter by the [lexicon.Hash] of their
+// keys, by open addressing: a token costs a hash and a probe or two of a
+// flat array rather than a string-keyed map access.
+type wordIndex struct {
+	slots []wordSlot // a power of two of them, more than there are tokens
+}
+
+type wordSlot struct {
+	hash uint64
+	w    *word // nil for an empty slot
+}
+
+// grow makes room in the empty x for up to n words.
+func (x *wordIndex) grow(n int) {
+	size := 64
+	for size <= n {
+		size *= 2
+	}
+	if len(x.slots) < size {
+		x.slots = make([]wordSlot, size)
+	}
+}
+
+// find returns the slot of the word of key and hash h: the word's, or the
+// empty slot to put it in.
+func find[K string | []byte](x *wordIndex, h uint64, key K) *wordSlot {
+	mask := uint64(len(x.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.w == nil || s.hash == h && s.w.key == string(key) {
+			return s
+		}
+	}
 }
 
 // occurrence is one phrase occurrence: tokens first..last.
@@ -121,7 +182,7 @@ type occurrence struct {
 }
 
 var counters = sync.Pool{New: func() any {
-	return &counter{words: map[string]*word{}, phrases: map[phraseKey]*candidate{}}
+	return &counter{phrases: map[phraseKey]*candidate{}}
 }}
 
 // getCounter returns a pooled counter loaded with the words of text; give
@@ -131,11 +192,38 @@ func getCounter(text string, rarity Rarity) *counter {
 	k.text = text
 	k.toks = appendWords(k.toks[:0], text)
 	toks := k.toks
+	k.words.grow(len(toks))
 	k.stat = resize(k.stat, len(toks))
+	k.nWords = min(1, len(toks))
 	for i, t := range toks {
-		k.stat[i] = k.form(text[t.start:t.end], rarity)
+		f := k.form(text[t.start:t.end])
+		if i > 0 {
+			gap := text[toks[i-1].end:t.start]
+			f.joined = f.content && k.stat[i-1].content && gap == " "
+			if gap == " " || hasSpace(gap) {
+				k.nWords++
+			}
+		}
+		k.stat[i] = f
 	}
+	k.weigh(rarity)
 	return k
+}
+
+// weigh sets the weights of the content words met for the first time.
+func (k *counter) weigh(rarity Rarity) {
+	idfs := k.idfs[:0]
+	if hr, ok := rarity.(hashedRarity); ok {
+		idfs = hr.AppendIDFsOf(idfs, k.hashes)
+	} else {
+		for _, w := range k.fresh {
+			idfs = append(idfs, rarity.IDF(w.key))
+		}
+	}
+	for i, w := range k.fresh {
+		w.weight = 1 + max(0, idfs[i])
+	}
+	k.idfs = idfs
 }
 
 // span is a word's byte range in the text.
@@ -150,48 +238,47 @@ type span struct{ start, end int }
 func appendWords(dst []span, text string) []span {
 	start := -1
 	prev := rune(-1) // the rune before i
-	for i := 0; i <= len(text); {
+	for i := 0; i < len(text); {
 		// The common cases, ASCII letters, digits, spaces and punctuation
 		// that never joins a word, skip the decoding and the separator
 		// rules.
-		if i < len(text) && text[i] < utf8.RuneSelf {
-			switch asciiClass[text[i]] {
-			case asciiAlnum:
-				if start < 0 {
-					start = i
-				}
-				for i++; i < len(text) && isASCIIAlnum(text[i]); i++ {
-				}
-				prev = rune(text[i-1])
-				continue
-			case asciiSpace, asciiOther:
-				if start >= 0 {
-					dst = append(dst, span{start, i})
-					start = -1
-				}
-				prev = rune(text[i])
-				i++
-				continue
-			}
-		}
-		r, size := rune(-1), 1 // -1 ends the last word at the end of text
-		if i < len(text) {
-			r = rune(text[i])
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRuneInString(text[i:])
-			}
-		}
-		switch {
-		case r >= 0 && isLetterOrDigit(r):
+		c := text[i]
+		switch asciiClass[c] {
+		case asciiAlnum:
 			if start < 0 {
 				start = i
 			}
-		case start >= 0 && (r < 0 || !joinsWord(prev, r, text[i+size:])):
+			for i++; i < len(text) && asciiClass[text[i]] == asciiAlnum; i++ {
+			}
+			prev = rune(text[i-1])
+			continue
+		case asciiSpace, asciiOther:
+			if start >= 0 {
+				dst = append(dst, span{start, i})
+				start = -1
+			}
+			prev = rune(c)
+			i++
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		switch {
+		case isLetterOrDigit(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0 && !joinsWord(prev, r, text[i+size:]):
 			dst = append(dst, span{start, i})
 			start = -1
 		}
 		prev = r
 		i += size
+	}
+	if start >= 0 {
+		dst = append(dst, span{start, len(text)})
 	}
 	return dst
 }
@@ -209,31 +296,51 @@ func joinsWord(prev, r rune, rest string) bool {
 	return false
 }
 
-// form returns what the counter knows of a token as written, looking up its
+// form returns what the counter knows of a token as written, adding its
 // word on first use.
-func (k *counter) form(s string, rarity Rarity) form {
-	var upper bool
-	k.keyBuf, upper = appendKey(k.keyBuf[:0], s)
-	f := form{upper: upper, capital: upper && isCapitalised(s)}
-	if f.w = k.words[string(k.keyBuf)]; f.w != nil {
-		return f
+func (k *counter) form(s string) form {
+	var slot *wordSlot
+	h, own := ownKeyHash(s)
+	upper := false
+	if own {
+		// Most words are written as their key: no copy.
+		if slot = find(&k.words, h, s); slot.w == nil {
+			slot.hash, slot.w = h, k.word(s, h)
+		}
+	} else {
+		k.keyBuf, h, upper = appendKey(k.keyBuf[:0], s)
+		if slot = find(&k.words, h, k.keyBuf); slot.w == nil {
+			slot.hash, slot.w = h, k.word(string(k.keyBuf), h)
+		}
 	}
-	key := s // most words are written as their key: no copy
-	if string(k.keyBuf) != s {
-		key = string(k.keyBuf)
-	}
-	f.w = k.word(key, rarity)
-	return f
+	return form{w: slot.w, upper: upper, capital: upper && isCapitalised(s), content: slot.w.content}
 }
 
-// word returns a new word of key.
-func (k *counter) word(key string, rarity Rarity) *word {
-	w := k.wordMem.new()
-	w.key, w.content = key, isContent(key)
-	if w.content {
-		w.weight = 1 + max(0, rarity.IDF(key))
+// ownKeyHash returns the [lexicon.Hash] of word and true if the word is
+// its own key (see [appendKey]): ASCII without capitals or a possessive.
+// It gives up with false at the first byte that is not so.
+func ownKeyHash(word string) (uint64, bool) {
+	h := lexicon.HashOffset
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return 0, false
+		}
+		h = lexicon.HashByte(h, c)
 	}
-	k.words[key] = w
+	n := len(word)
+	return h, n <= 2 || word[n-2] != '\'' || word[n-1] != 's'
+}
+
+// word returns a new word of key, whose hash is h. A content word waits
+// in k.fresh for [counter.weigh] to weigh it.
+func (k *counter) word(key string, h uint64) *word {
+	w := k.wordMem.new()
+	w.key, w.content = key, isContent(key, h)
+	if w.content {
+		k.fresh = append(k.fresh, w)
+		k.hashes = append(k.hashes, h)
+	}
 	return w
 }
 
@@ -246,7 +353,9 @@ func (k *counter) release() {
 	clear(k.kept)
 	clear(k.chosen)
 	clear(k.occs)
-	clear(k.words)
+	clear(k.words.slots)
+	clear(k.fresh)
+	k.fresh, k.hashes = k.fresh[:0], k.hashes[:0]
 	clear(k.phrases)
 	k.wordMem.reset()
 	k.candMem.reset()
@@ -261,13 +370,6 @@ func resize[T any](s []T, n int) []T {
 	s = s[:n]
 	clear(s)
 	return s
-}
-
-func (k *counter) content(i int) bool { return k.stat[i].w.content }
-
-// joined reports whether tokens i-1 and i are content words one space apart.
-func (k *counter) joined(i int) bool {
-	return i > 0 && k.content(i-1) && k.content(i) && k.text[k.toks[i-1].end:k.toks[i].start] == " "
 }
 
 // add counts one occurrence of the candidate made of tokens first..last.
@@ -317,16 +419,16 @@ func (k *counter) count() []*candidate {
 	stat := k.stat
 	runStart := -1 // first token of the current run of capitalised content words
 	for i := range k.toks {
-		if !k.content(i) || !stat[i].capital {
+		if !stat[i].content || !stat[i].capital {
 			runStart = -1
-		} else if runStart < 0 || !k.joined(i) {
+		} else if runStart < 0 || !stat[i].joined {
 			runStart = i
 		}
-		if k.joined(i) && !stat[i-1].capital && !stat[i].capital && stat[i-1].w != stat[i].w {
+		if stat[i].joined && !stat[i-1].capital && !stat[i].capital && stat[i-1].w != stat[i].w {
 			occs = append(occs, occurrence{i - 1, i, k.add(i-1, i)})
 		}
 		// Take a run of names when it ends here, unless it is a headline.
-		ends := i+1 == len(k.toks) || !stat[i+1].capital || !k.joined(i+1)
+		ends := i+1 == len(k.toks) || !stat[i+1].capital || !stat[i+1].joined
 		if runStart >= 0 && ends && i > runStart && i-runStart < maxNameWords {
 			occs = append(occs, occurrence{runStart, i, k.add(runStart, i)})
 		}
@@ -342,7 +444,7 @@ func (k *counter) count() []*candidate {
 		}
 	}
 	for i := range k.toks {
-		if k.content(i) && !covered[i] {
+		if stat[i].content && !covered[i] {
 			k.add(i, i)
 		}
 	}
@@ -393,7 +495,10 @@ func (c *candidate) joinKeys() string {
 // phrase that is part of a better-ranked phrase is left out. Scores are
 // divided by the best one and rounded to three decimals; ties are broken by
 // term, so the result is deterministic.
-func (x *Enricher) keywords(text string) []pipeline.Keyword {
+//
+// It also returns the word count of text (see [counter].nWords), from the
+// same words.
+func (x *Enricher) keywords(text string) (keywords []pipeline.Keyword, words int) {
 	k := getCounter(text, x.rarity)
 	defer k.release()
 	// Only the best few candidates are read, so they are popped from a
@@ -416,7 +521,7 @@ func (x *Enricher) keywords(text string) []pipeline.Keyword {
 		out = append(out, pipeline.Keyword{Term: c.display, Score: math.Round(c.score/top*1000) / 1000})
 	}
 	k.chosen = chosen
-	return out
+	return out, k.nWords
 }
 
 // rankHeap is a binary heap of candidates, best first: highest score, then
@@ -480,9 +585,11 @@ func insidePhrase(c *candidate, chosen []*candidate) bool {
 
 // appendKey appends to dst the key of a word as written: lower case, with
 // typographic apostrophes made straight and the possessive dropped
-// ("Russia’s" is "russia"). It also reports whether the word holds an
-// upper-case letter.
-func appendKey(dst []byte, form string) (key []byte, upper bool) {
+// ("Russia’s" is "russia"). It also returns the key's [lexicon.Hash] and
+// reports whether the word holds an upper-case letter.
+func appendKey(dst []byte, form string) (key []byte, hash uint64, upper bool) {
+	start := len(dst)
+	hash = lexicon.HashOffset
 	for i := 0; i < len(form); i++ {
 		c := form[i]
 		if c >= utf8.RuneSelf {
@@ -494,18 +601,38 @@ func appendKey(dst []byte, form string) (key []byte, upper bool) {
 				upper = upper || unicode.IsUpper(r)
 				dst = utf8.AppendRune(dst, unicode.ToLower(r))
 			}
-			break
+			key = trimPossessive(dst, start)
+			return key, hashOf(key[start:]), upper
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 			upper = true
 		}
 		dst = append(dst, c)
+		hash = lexicon.HashByte(hash, c)
 	}
-	if n := len(dst); n > 2 && dst[n-2] == '\'' && dst[n-1] == 's' {
-		dst = dst[:n-2]
+	if key = trimPossessive(dst, start); len(key) < len(dst) {
+		hash = hashOf(key[start:])
 	}
-	return dst, upper
+	return key, hash, upper
+}
+
+// trimPossessive drops a possessive "'s" from the end of the key that
+// starts at dst[start].
+func trimPossessive(dst []byte, start int) []byte {
+	if n := len(dst) - start; n > 2 && dst[start+n-2] == '\'' && dst[start+n-1] == 's' {
+		return dst[:start+n-2]
+	}
+	return dst
+}
+
+// hashOf returns the [lexicon.Hash] of key.
+func hashOf(key []byte) uint64 {
+	h := lexicon.HashOffset
+	for _, c := range key {
+		h = lexicon.HashByte(h, c)
+	}
+	return h
 }
 
 func isCapitalised(word string) bool {
@@ -513,15 +640,28 @@ func isCapitalised(word string) bool {
 	return unicode.IsUpper(r)
 }
 
-// isContent reports whether a normalised word (see [appendKey]) can be a
-// keyword: not a stopword, longer than one letter, and holding a letter.
-func isContent(k string) bool {
-	return utf8.RuneCountInString(k) > 1 && !stopwords[k] && strings.IndexFunc(k, unicode.IsLetter) >= 0
+// isContent reports whether a normalised word (see [appendKey]) whose
+// [lexicon.Hash] is h can be a keyword: not a stopword, longer than one
+// letter, and holding a letter.
+func isContent(k string, h uint64) bool {
+	if len(k) < 2 || stopwords.has(h, k) {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case 'a' <= c && c <= 'z':
+			return true // an ASCII letter and another byte: two runes or more
+		case c >= utf8.RuneSelf:
+			return utf8.RuneCountInString(k) > 1 && strings.IndexFunc(k, unicode.IsLetter) >= 0
+		}
+	}
+	return false // ASCII without a letter: a number
 }
 
 // stopwords are English function words, plus the reporting verbs, time
-// words and titles that every news story uses and no reader searches for.
-var stopwords = setOf(
+// words and titles that every news story uses and no reader searches for,
+// by their [lexicon.Hash].
+var stopwords = hashSetOf(
 	// function words
 	"a", "about", "above", "across", "after", "afterwards", "again", "against", "ago", "all", "almost",
 	"along", "already", "also", "although", "always", "am", "among", "amid", "an", "and", "another",
@@ -556,3 +696,39 @@ var stopwords = setOf(
 	// titles
 	"mr", "mrs", "ms", "dr",
 )
+
+// hashSet is a set of words looked up by their [lexicon.Hash], by open
+// addressing; it is not changed once built.
+type hashSet struct {
+	hashes []uint64
+	words  []string // "" for an empty slot; a power of two of them, at most a quarter used
+}
+
+// hashSetOf returns the set of words.
+func hashSetOf(words ...string) hashSet {
+	size := 1
+	for size < 4*len(words) {
+		size *= 2
+	}
+	s := hashSet{hashes: make([]uint64, size), words: make([]string, size)}
+	for _, w := range words {
+		h := lexicon.Hash(w)
+		i := s.slot(h, w)
+		s.hashes[i], s.words[i] = h, w
+	}
+	return s
+}
+
+// slot returns the index of the slot holding w, whose hash is h, or of the
+// empty slot where the probe for it ends.
+func (s hashSet) slot(h uint64, w string) int {
+	mask := uint64(len(s.words) - 1)
+	i := h & mask
+	for s.words[i] != "" && (s.hashes[i] != h || s.words[i] != w) {
+		i = (i + 1) & mask
+	}
+	return int(i)
+}
+
+// has reports whether the set holds w, whose hash is h.
+func (s hashSet) has(h uint64, w string) bool { return s.words[s.slot(h, w)] != "" }

@@ -68,7 +68,7 @@ func TestKeywords(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			x := newTestEnricher(t, tc.cfg, tc.rarity)
-			got := x.keywords(tc.text)
+			got, _ := x.keywords(tc.text)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("keywords(%q) mismatch (-want +got):\n%s", tc.text, diff)
 			}
@@ -81,9 +81,10 @@ func TestKeywords(t *testing.T) {
 func TestKeywordsDeterministic(t *testing.T) {
 	x := newTestEnricher(t, Config{}, fakeRarity{})
 	const text = "delta charlie bravo alpha echo foxtrot golf hotel india juliet kilo lima mike"
-	first := x.keywords(text)
+	first, _ := x.keywords(text)
 	for range 20 {
-		if diff := cmp.Diff(first, x.keywords(text)); diff != "" {
+		again, _ := x.keywords(text)
+		if diff := cmp.Diff(first, again); diff != "" {
 			t.Fatalf("keywords() changed between runs (-first +now):\n%s", diff)
 		}
 	}
@@ -141,9 +142,9 @@ func TestAppendKey(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			key, upper := appendKey(nil, tc.form)
-			if string(key) != tc.key || upper != tc.upper {
-				t.Errorf("appendKey(%q) = %q, %v, want %q, %v", tc.form, key, upper, tc.key, tc.upper)
+			key, hash, upper := appendKey(nil, tc.form)
+			if string(key) != tc.key || hash != lexicon.Hash(tc.key) || upper != tc.upper {
+				t.Errorf("appendKey(%q) = %q, %#x, %v, want %q, %#x, %v", tc.form, key, hash, upper, tc.key, lexicon.Hash(tc.key), tc.upper)
 			}
 		})
 	}

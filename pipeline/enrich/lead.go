@@ -9,10 +9,16 @@ import (
 )
 
 // isLetterOrDigit reports whether r is a letter or a digit, looking ASCII
-// up in a table.
+// up in a table. The block of General Punctuation (U+2000–U+206F:
+// typographic quotes, dashes and spaces), which news text is full of,
+// holds no letter or digit: it is answered without searching the Unicode
+// tables.
 func isLetterOrDigit(r rune) bool {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return r >= 0 && asciiClass[r] == asciiAlnum
+	case 0x2000 <= r && r <= 0x206f:
+		return false
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
@@ -102,7 +108,9 @@ func isProse(line string) bool {
 	words := 0
 	for f := range strings.FieldsSeq(line) {
 		if strings.IndexFunc(f, unicode.IsLetter) >= 0 && strings.IndexFunc(f, unicode.IsDigit) < 0 {
-			words++
+			if words++; words == proseMinWords {
+				break // enough
+			}
 		}
 	}
 	return words >= proseMinWords && sentenceEnd(line, 0) > 0 &&
@@ -164,9 +172,12 @@ func truncateWords(s string, maxChars int) string {
 // abbreviation ("Mr.", "Sept."), an initial ("J.") or dotted ("U.S.").
 func sentenceEnd(s string, from int) int {
 	for i := from; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		i += size
-		if !strings.ContainsRune(".!?…", r) {
+		if r != '.' && r != '!' && r != '?' && r != '…' {
 			continue
 		}
 		end := i

@@ -3,6 +3,7 @@ package enrich
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk/pipeline"
@@ -135,8 +136,10 @@ func TestWordCount(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := wordCount(tc.text); got != tc.want {
-				t.Errorf("wordCount(%q) = %d, want %d", tc.text, got, tc.want)
+			k := getCounter(tc.text, fakeRarity{})
+			defer k.release()
+			if k.nWords != tc.want {
+				t.Errorf("word count of %q = %d, want %d", tc.text, k.nWords, tc.want)
 			}
 		})
 	}
@@ -160,5 +163,15 @@ func TestReadingTimeSeconds(t *testing.T) {
 				t.Errorf("readingTimeSeconds(%d, %d) = %d, want %d", tc.words, tc.wpm, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestIsLetterOrDigit checks the table lookups and shortcut of
+// isLetterOrDigit against the Unicode tables.
+func TestIsLetterOrDigit(t *testing.T) {
+	for r := rune(-1); r < 0x3000; r++ {
+		if got, want := isLetterOrDigit(r), unicode.IsLetter(r) || unicode.IsDigit(r); got != want {
+			t.Errorf("isLetterOrDigit(%U) = %v, want %v", r, got, want)
+		}
 	}
 }

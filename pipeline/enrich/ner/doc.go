@@ -24,7 +24,8 @@
 // Every feature depends only on one word and a few per-token flags, so the
 // weights of all features of a word type are summed once, when the model is
 // loaded (or when a new word is first met), into one score vector per
-// feature group. Tagging a token then costs one map lookup and a handful of
+// feature group. Tagging a token then costs one probe of a hash table (by
+// the word's hash, computed as the tokenizer reads it) and a handful of
 // vector additions; tokens more than three words from any capitalised word
 // are tagged O without scoring, and the second stage rescores only the runs
 // that hold a word the first stage tagged somewhere in the document. The

@@ -328,7 +328,12 @@ func moreComplete(g, h *group) bool {
 // name.
 func appendFold(buf []byte, s string) []byte {
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		i += n
 		if !isAlnum(r) {
 			space = true
 			continue
@@ -337,7 +342,14 @@ func appendFold(buf []byte, s string) []byte {
 			buf = append(buf, ' ')
 		}
 		space = false
-		buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		switch {
+		case 'A' <= r && r <= 'Z':
+			buf = append(buf, byte(r-'A'+'a'))
+		case r < utf8.RuneSelf:
+			buf = append(buf, byte(r))
+		default:
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		}
 	}
 	return buf
 }

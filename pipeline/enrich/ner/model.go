@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/wiredesk/wiredesk/pipeline"
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
 
 //go:embed model.bin.gz
@@ -21,8 +22,8 @@ var embeddedModel []byte
 type Recognizer struct {
 	stages   [numStages]stage
 	gaz      gazetteer
-	vocab    map[string]*wordInfo // the training words, precomputed
-	lowerIDs map[string]int32     // lower-case forms of the vocabulary
+	vocab    wordTable        // the training words, precomputed
+	lowerIDs map[string]int32 // lower-case forms of the vocabulary
 	bos, eos *wordInfo
 
 	// seen caches words met at run time, up to maxSeenWords, with ids for
@@ -82,7 +83,7 @@ func Load(r io.Reader) (*Recognizer, error) {
 	}
 	rec := &Recognizer{
 		gaz:       newGazetteer(m.Places),
-		vocab:     make(map[string]*wordInfo, len(m.Vocab)+2),
+		vocab:     newWordTable(len(m.Vocab) + 2),
 		lowerIDs:  map[string]int32{},
 		seen:      map[string]*wordInfo{},
 		seenLower: map[string]int32{},
@@ -101,10 +102,57 @@ func Load(r io.Reader) (*Recognizer, error) {
 			rec.lowerIDs[l] = id
 		}
 		infos[i] = rec.wordInfo(w, id)
-		rec.vocab[w] = &infos[i]
+		rec.vocab.add(w, &infos[i])
 	}
-	rec.bos, rec.eos = rec.vocab[wordBOS], rec.vocab[wordEOS]
+	rec.bos, rec.eos = rec.vocab.get(wordBOS, lexicon.Hash(wordBOS)), rec.vocab.get(wordEOS, lexicon.Hash(wordEOS))
 	return rec, nil
+}
+
+// wordTable maps words to their infos by open addressing on the words'
+// [lexicon.Hash]: the tagger looks up every token in it, and a probe of a
+// flat array costs a fraction of a string-keyed map's hashing and
+// bucket search. It is filled once, when the model is loaded, and read
+// without locking.
+type wordTable struct {
+	slots []wordSlot // a power of two of them, at most half used
+}
+
+type wordSlot struct {
+	hash uint64
+	word string
+	info *wordInfo // nil for an empty slot
+}
+
+// newWordTable returns an empty table with room for n words.
+func newWordTable(n int) wordTable {
+	size := 1
+	for size < 2*n {
+		size *= 2
+	}
+	return wordTable{slots: make([]wordSlot, size)}
+}
+
+// add adds word w, which must not be in the table yet, and which must fit.
+func (t *wordTable) add(w string, info *wordInfo) {
+	mask := uint64(len(t.slots) - 1)
+	h := lexicon.Hash(w)
+	i := h & mask
+	for t.slots[i].info != nil {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = wordSlot{hash: h, word: w, info: info}
+}
+
+// get returns the info of word w, whose [lexicon.Hash] is h, or nil if w
+// is not in the table.
+func (t *wordTable) get(w string, h uint64) *wordInfo {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.info == nil || s.hash == h && s.word == w {
+			return s.info
+		}
+	}
 }
 
 func (st *stage) load(f *stageFile) error {
@@ -140,12 +188,12 @@ func (st *stage) load(f *stageFile) error {
 	return nil
 }
 
-// lookup returns the score vectors of a word, computing and caching them
-// for a word outside the vocabulary. Once the cache is full, new words are
-// computed on every call and their lower-case forms get id -1: no
-// document statistics.
-func (rec *Recognizer) lookup(w string) *wordInfo {
-	if info, ok := rec.vocab[w]; ok {
+// lookup returns the score vectors of word w, whose [lexicon.Hash] is h,
+// computing and caching them for a word outside the vocabulary. Once the
+// cache is full, new words are computed on every call and their lower-case
+// forms get id -1: no document statistics.
+func (rec *Recognizer) lookup(w string, h uint64) *wordInfo {
+	if info := rec.vocab.get(w, h); info != nil {
 		return info
 	}
 	rec.mu.RLock()
@@ -282,7 +330,7 @@ func (rec *Recognizer) tag(text string, fn func(s *scratch)) {
 	toks := s.toks
 	s.grow(len(toks))
 	for i := range toks {
-		info := rec.lookup(toks[i].text)
+		info := rec.lookup(toks[i].text, toks[i].hash)
 		s.infos[i] = info
 		if f := observe(&toks[i], info.kind); f != 0 {
 			s.stat(info.lower).flags |= f
@@ -357,9 +405,7 @@ func (rec *Recognizer) tagSentence(s *scratch, st, lo, hi int) {
 		if st > 0 && !s.tagged(a, b) {
 			continue
 		}
-		for j := a; j < b; j++ {
-			rec.emission(s, st, lo, hi, j)
-		}
+		rec.emissions(s, st, lo, hi, a, b)
 		from := numTags
 		if a > lo {
 			from = tagO
@@ -387,36 +433,45 @@ func (s *scratch) docOf(id int32) docStat {
 	return docStat{}
 }
 
-// emission sums the scores of token i of the sentence [lo, hi) in stage st
-// into s.emit.
-func (rec *Recognizer) emission(s *scratch, st, lo, hi, i int) {
-	tok := &s.toks[i]
-	e := &s.emit[i]
-	info := s.infos[i]
-	// The groups of the word itself and of its neighbours apply at every
-	// token (see groupActive). Summing them in one pass spares half the
-	// loads and stores of adding them one at a time.
-	self := &info.vec[st][gSelf]
-	prev := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gPrev]).vec[st][gPrev]
-	next := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gNext]).vec[st][gNext]
-	prev2 := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gPrev2]).vec[st][gPrev2]
-	next2 := &rec.wordAt(s, lo, hi, i+wordGroupOffset[gNext2]).vec[st][gNext2]
-	for t := range numTags {
-		e[t] = self[t] + prev[t] + next[t] + prev2[t] + next2[t]
-	}
-	for g := gSent; g < numWordGroups; g++ {
-		if groupActive(g, tok) {
-			add(e, &info.vec[st][g])
+// emissions sums the scores of tokens [a, b) of the sentence [lo, hi)
+// in stage st into s.emit.
+func (rec *Recognizer) emissions(s *scratch, st, lo, hi, a, b int) {
+	consts := &rec.stages[st].consts
+	for i := a; i < b; i++ {
+		tok, info, e := &s.toks[i], s.infos[i], &s.emit[i]
+		var p2, p1, n1, n2 *wordInfo // the words two and one before, one and two after
+		if lo+2 <= i && i+2 < hi {
+			w := s.infos[i-2 : i+3 : i+3]
+			p2, p1, n1, n2 = w[0], w[1], w[3], w[4]
+		} else {
+			p2, p1, n1, n2 = rec.wordAt(s, lo, hi, i-2), rec.wordAt(s, lo, hi, i-1), rec.wordAt(s, lo, hi, i+1), rec.wordAt(s, lo, hi, i+2)
 		}
-	}
-	d := s.docOf(info.lower)
-	docClass := 0
-	if st > 0 {
-		docClass = int(d.class)
-	}
-	var buf [5]int
-	for _, c := range constGroups(buf[:0], tok, info.kind, d.flags, docClass) {
-		add(e, &rec.stages[st].consts[c])
+		// The groups of the word itself and of its neighbours apply at
+		// every token (see groupActive). Summing them in one pass spares
+		// half the loads and stores of adding them one at a time.
+		v := &info.vec[st]
+		sum5(e, &v[gSelf], &p1.vec[st][gPrev], &n1.vec[st][gNext], &p2.vec[st][gPrev2], &n2.vec[st][gNext2])
+		if groupActive(gSent, tok) {
+			add(e, &v[gSent])
+		}
+		if groupActive(gCaps, tok) {
+			add(e, &v[gCaps])
+		}
+		d := s.docOf(info.lower)
+		docClass := 0
+		if st > 0 {
+			docClass = int(d.class)
+		}
+		if info.kind != kindCapital && docClass == 0 {
+			// The common case: the bias is the only constant group (see
+			// constGroups).
+			add(e, &consts[cBias])
+			continue
+		}
+		var buf [5]int
+		for _, c := range constGroups(buf[:0], tok, info.kind, d.flags, docClass) {
+			add(e, &consts[c])
+		}
 	}
 }
 
@@ -430,6 +485,29 @@ func (rec *Recognizer) wordAt(s *scratch, lo, hi, j int) *wordInfo {
 		return rec.bos
 	}
 	return s.infos[j]
+}
+
+// emissions adds the conditional word groups by name, gSent then gCaps,
+// as the last groups in their order; these fail to compile if groups are
+// added or reordered.
+const (
+	_ uint = gSent - gNext2 - 1
+	_ uint = gCaps - gSent - 1
+	_ uint = numWordGroups - gCaps - 1
+)
+
+// sum5 sets e to a + b + c + d + f, added in that order. It is unrolled:
+// the compiler keeps a loop's counter in memory here.
+func sum5(e, a, b, c, d, f *[numTags]float32) {
+	e[0] = a[0] + b[0] + c[0] + d[0] + f[0]
+	e[1] = a[1] + b[1] + c[1] + d[1] + f[1]
+	e[2] = a[2] + b[2] + c[2] + d[2] + f[2]
+	e[3] = a[3] + b[3] + c[3] + d[3] + f[3]
+	e[4] = a[4] + b[4] + c[4] + d[4] + f[4]
+	e[5] = a[5] + b[5] + c[5] + d[5] + f[5]
+	e[6] = a[6] + b[6] + c[6] + d[6] + f[6]
+	e[7] = a[7] + b[7] + c[7] + d[7] + f[7]
+	e[8] = a[8] + b[8] + c[8] + d[8] + f[8]
 }
 
 // add adds score vector v to e, unrolled: it is the tagger's inner loop.

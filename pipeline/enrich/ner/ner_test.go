@@ -14,9 +14,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wiredesk/wiredesk/pipeline"
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -98,6 +100,31 @@ func TestTokenizeFlags(t *testing.T) {
 	}
 	if want := []string{"SOCCER", "-", "LEEDS", "WIN"}; !cmp.Equal(caps, want) {
 		t.Errorf("capitals line = %q, want %q", caps, want)
+	}
+}
+
+// TestIsAlnum checks the tokenizer's letter-or-digit test, table lookups
+// and shortcut included, against the Unicode tables.
+func TestIsAlnum(t *testing.T) {
+	for r := rune(0); r < 0x3000; r++ {
+		if got, want := isAlnum(r), unicode.IsLetter(r) || unicode.IsDigit(r); got != want {
+			t.Errorf("isAlnum(%U) = %v, want %v", r, got, want)
+		}
+	}
+}
+
+// TestConstGroupsBiasOnly checks the case the tagger's emissions take a
+// shortcut for: a word that is not capitalised, without a document class,
+// has the bias as its only constant group.
+func TestConstGroupsBiasOnly(t *testing.T) {
+	for _, k := range []wordKind{kindOther, kindLower} {
+		for f := range uint8(4) {
+			for _, tok := range []token{{}, {sentStart: true}, {capsLine: true}, {sentStart: true, capsLine: true}} {
+				if got := constGroups(nil, &tok, k, f, 0); !slices.Equal(got, []int{cBias}) {
+					t.Errorf("constGroups(%+v, kind %d, flags %d, no class) = %v, want [%d]", tok, k, f, got, cBias)
+				}
+			}
+		}
 	}
 }
 
@@ -540,8 +567,8 @@ func TestLookupCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := rec.lookup("Zzyzxville")
-	if again := rec.lookup("Zzyzxville"); again != first {
+	first := rec.lookup("Zzyzxville", lexicon.Hash("Zzyzxville"))
+	if again := rec.lookup("Zzyzxville", lexicon.Hash("Zzyzxville")); again != first {
 		t.Error("lookup of a new word twice returned two computations, want the cached one")
 	}
 	if first.lower < int32(len(rec.lowerIDs)) {
@@ -555,7 +582,7 @@ func TestLookupCache(t *testing.T) {
 	if len(rec.seen) != maxSeenWords {
 		t.Errorf("cache holds %d words after tagging, want at most %d", len(rec.seen), maxSeenWords)
 	}
-	if info := rec.lookup("Qwertyburg"); info.lower != -1 {
+	if info := rec.lookup("Qwertyburg", lexicon.Hash("Qwertyburg")); info.lower != -1 {
 		t.Errorf("word met with a full cache has lower-case id %d, want -1", info.lower)
 	}
 	for _, e := range got {

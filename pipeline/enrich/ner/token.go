@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
 
 // token is one word or punctuation mark of a text, with the context flags
@@ -12,7 +14,8 @@ type token struct {
 	// text is the token as written, with curly quotes folded to ASCII so
 	// that “ and " are one word to the model.
 	text       string
-	start, end int // byte offsets into the text
+	hash       uint64 // the [lexicon.Hash] of text
+	start, end int    // byte offsets into the text
 	// sentStart marks the first token of a line or sentence, where a
 	// capital letter says nothing about names.
 	sentStart bool
@@ -31,32 +34,56 @@ func tokenize(text string, toks []token) []token {
 	toks = toks[:0]
 	lineStart := true
 	for i := 0; i < len(text); {
-		r, n := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(text[i:])
-		}
-		switch {
-		case r == '\n':
+		end, ascii := i+1, true
+		h, hashed := lexicon.HashOffset, false // the hash of text[i:end], once computed
+		switch byteClass[text[i]] {
+		case classSpace:
+			i++
+			continue
+		case classNewline:
 			lineStart = true
-			i += n
+			i++
 			continue
-		case r == ' ' || unicode.IsSpace(r):
-			i += n
-			continue
+		case classAlnum:
+			// Most words are a run of ASCII letters and digits ended by a
+			// space or punctuation that cannot join it to more: hash them
+			// as they are read.
+			h, hashed = lexicon.HashByte(h, text[i]), true
+			for end < len(text) && byteClass[text[end]] == classAlnum {
+				h = lexicon.HashByte(h, text[end])
+				end++
+			}
+			if end < len(text) {
+				if c := byteClass[text[end]]; c == classJoin || c == classMulti {
+					end, ascii = wordEnd(text, i, end)
+					hashed = false
+				}
+			}
+		case classMulti:
+			r, n := utf8.DecodeRuneInString(text[i:])
+			switch {
+			case unicode.IsSpace(r):
+				i += n
+				continue
+			case isUnicodeAlnum(r):
+				end, ascii = wordEnd(text, i, i)
+			default:
+				end, ascii = i+n, n == 1
+			}
 		}
-		end, ascii := i+n, n == 1
-		if isAlnum(r) {
-			end, ascii = wordEnd(text, i)
-		}
-		t := token{text: text[i:end], start: i, end: end, sentStart: lineStart, lineStart: lineStart}
-		if !ascii {
-			t.text = foldQuotes(t.text)
-		}
+		sentStart := lineStart
 		if !lineStart && len(toks) > 0 {
-			t.sentStart = afterSentenceEnd(toks)
+			sentStart = afterSentenceEnd(toks)
 		}
+		w := text[i:end]
+		if !ascii {
+			w = foldQuotes(w)
+		}
+		if !hashed {
+			h = lexicon.Hash(w)
+		}
+		toks = append(toks, token{text: w, hash: h, start: i, end: end, sentStart: sentStart, lineStart: lineStart})
 		lineStart = false
-		toks = append(toks, t)
 		i = end
 	}
 	markCapsLines(toks)
@@ -64,24 +91,27 @@ func tokenize(text string, toks []token) []token {
 }
 
 // wordEnd returns the end of the word starting at byte i, and whether the
-// word is all ASCII.
-func wordEnd(text string, i int) (end int, ascii bool) {
-	j := i
+// word is all ASCII, given that text[i:j] is ASCII letters and digits.
+func wordEnd(text string, i, j int) (end int, ascii bool) {
 	ascii = true
-	for j < len(text) {
-		if c := text[j]; c < utf8.RuneSelf && asciiAlnum[c] {
+	for {
+		for j < len(text) && byteClass[text[j]] == classAlnum {
 			j++
-			continue
+		}
+		if j == len(text) {
+			return j, ascii
 		}
 		r, n := rune(text[j]), 1
-		if r >= utf8.RuneSelf {
+		switch byteClass[r] {
+		case classJoin:
+		case classMulti:
 			r, n = utf8.DecodeRuneInString(text[j:])
-			if isAlnum(r) {
+			if isUnicodeAlnum(r) {
 				ascii = false
 				j += n
 				continue
 			}
-		} else if !strings.ContainsRune("-.,:/&'", r) {
+		default:
 			return j, ascii // the common case: a space or punctuation ends the word
 		}
 		prev, _ := utf8.DecodeLastRuneInString(text[:j])
@@ -107,7 +137,6 @@ func wordEnd(text string, i int) (end int, ascii bool) {
 		}
 		j += n
 	}
-	return j, ascii
 }
 
 // abbreviations are the words written with a dot that names often hold or
@@ -135,10 +164,14 @@ func isInitial(s string) bool {
 // the previous token, skipping quotes and brackets, ends one.
 func afterSentenceEnd(toks []token) bool {
 	for j := len(toks) - 1; j >= 0 && j >= len(toks)-3; j-- {
-		switch toks[j].text {
-		case ".", "!", "?", ":":
+		// Every mark that ends or wraps a sentence is one byte long.
+		if len(toks[j].text) != 1 {
+			return false
+		}
+		switch toks[j].text[0] {
+		case '.', '!', '?', ':':
 			return true
-		case "\"", "'", "(", ")", "-", "[", "]":
+		case '"', '\'', '(', ')', '-', '[', ']':
 			continue
 		}
 		return false
@@ -182,18 +215,48 @@ func markCapsLines(toks []token) {
 
 func isAlnum(r rune) bool {
 	if 0 <= r && r < utf8.RuneSelf {
-		return asciiAlnum[r]
+		return byteClass[r] == classAlnum
 	}
 	return isUnicodeAlnum(r)
 }
 
 // isUnicodeAlnum is the slow path of isAlnum, apart so that isAlnum is
-// inlined.
-func isUnicodeAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// inlined. The block of General Punctuation (U+2000–U+206F: typographic
+// quotes, dashes and spaces), which news text is full of, holds no letter
+// or digit: it is answered without searching the Unicode tables.
+func isUnicodeAlnum(r rune) bool {
+	if 0x2000 <= r && r <= 0x206f {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
-var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
+// Byte classes for the tokenizer's fast paths.
+const (
+	classOther   = iota // ASCII punctuation that never joins a word
+	classAlnum          // ASCII letter or digit
+	classSpace          // ASCII white space other than a line break
+	classNewline        // '\n', which starts a line
+	classJoin           // ASCII punctuation that may join a word's parts (see [wordEnd])
+	classMulti          // part of a multi-byte UTF-8 sequence, or invalid
+)
+
+// byteClass has an entry for every byte, so that indexing it by one needs
+// no bounds check.
+var byteClass = func() (t [256]uint8) {
 	for c := range t {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		switch r := rune(c); {
+		case r >= utf8.RuneSelf:
+			t[c] = classMulti
+		case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
+			t[c] = classAlnum
+		case r == '\n':
+			t[c] = classNewline
+		case unicode.IsSpace(r):
+			t[c] = classSpace
+		case strings.ContainsRune("-.,:/&'", r):
+			t[c] = classJoin
+		}
 	}
 	return t
 }()

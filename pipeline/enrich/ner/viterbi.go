@@ -96,37 +96,45 @@ func bestPrev(cur, into *[numTags]float32) (float32, int8) {
 	return best, arg
 }
 
-// step extends the best paths ending in each tag, cur, by one token of
-// emission scores e into next, and records in b the tag each comes from.
-// It calls its helpers with constant tags, so that once they are inlined
-// their indexing costs no bounds checks.
-func (d *decoder) step(cur, next, e *[numTags]float32, b *[numTags]int8) {
-	d.inside(cur, next, e, b, tagIPer)
-	d.inside(cur, next, e, b, tagIOrg)
-	d.inside(cur, next, e, b, tagILoc)
-	d.inside(cur, next, e, b, tagIMisc)
-	// At most tokens the path ending in O leads all others by more than
-	// spread, which makes it the best way into every O and B tag.
-	limit := cur[tagO] - d.spread
-	oLeads := true
-	for _, v := range cur[1:] {
-		if v >= limit {
-			oLeads = false
-			break
+// forward extends the best paths ending in each tag, cur, by the tokens
+// of emission scores emit, one at a time, using next as scratch space, and
+// records in back the tag each comes from. It returns the paths' scores
+// after the last token. It calls its helpers with constant tags, so that
+// once they are inlined their indexing costs no bounds checks; the loop
+// over the tokens is here rather than around a call so that its state
+// stays in registers.
+func (d *decoder) forward(cur, next *[numTags]float32, emit [][numTags]float32, back [][numTags]int8) *[numTags]float32 {
+	for i := range emit {
+		e, b := &emit[i], &back[i]
+		d.inside(cur, next, e, b, tagIPer)
+		d.inside(cur, next, e, b, tagIOrg)
+		d.inside(cur, next, e, b, tagILoc)
+		d.inside(cur, next, e, b, tagIMisc)
+		// At most tokens the path ending in O leads all others by more
+		// than spread, which makes it the best way into every O and B tag.
+		limit := cur[tagO] - d.spread
+		oLeads := true
+		for _, v := range cur[1:] {
+			if v >= limit {
+				oLeads = false
+				break
+			}
 		}
-	}
-	if !oLeads {
-		for _, t := range outsideTags {
-			best, arg := bestPrev(cur, &d.into[t])
-			next[t], b[t] = best+e[t], arg
+		if oLeads {
+			d.fromO(cur, next, e, b, tagO)
+			d.fromO(cur, next, e, b, tagBPer)
+			d.fromO(cur, next, e, b, tagBOrg)
+			d.fromO(cur, next, e, b, tagBLoc)
+			d.fromO(cur, next, e, b, tagBMisc)
+		} else {
+			for _, t := range outsideTags {
+				best, arg := bestPrev(cur, &d.into[t])
+				next[t], b[t] = best+e[t], arg
+			}
 		}
-		return
+		cur, next = next, cur
 	}
-	d.fromO(cur, next, e, b, tagO)
-	d.fromO(cur, next, e, b, tagBPer)
-	d.fromO(cur, next, e, b, tagBOrg)
-	d.fromO(cur, next, e, b, tagBLoc)
-	d.fromO(cur, next, e, b, tagBMisc)
+	return cur
 }
 
 // outsideTags are the tags any tag may precede: O and the B tags.
@@ -158,26 +166,17 @@ func (d *decoder) viterbi(emit [][numTags]float32, tags []int8, back [][numTags]
 		return
 	}
 	// Two rows of path scores, swapped at every token rather than copied.
+	// The short loops over the tags go through the unrolled helpers.
 	var rows [2][numTags]float32
 	cur, next := &rows[0], &rows[1]
-	for t := range numTags {
-		cur[t] = d.tr[from][t] + emit[0][t]
-	}
-	for i := 1; i < n; i++ {
-		d.step(cur, next, &emit[i], &back[i])
-		cur, next = next, cur
-	}
+	*cur = d.tr[from]
+	add(cur, &emit[0])
+	cur = d.forward(cur, next, emit[1:], back[1:])
 	if toO {
-		for t := range numTags {
-			cur[t] += d.tr[t][tagO]
-		}
+		add(cur, &d.into[tagO])
 	}
-	best, arg := cur[0], int8(0)
-	for t := 1; t < numTags; t++ {
-		if cur[t] > best {
-			best, arg = cur[t], int8(t)
-		}
-	}
+	// The best last tag: adding zeros leaves every score as it is.
+	_, arg := bestPrev(cur, &[numTags]float32{})
 	for i := n - 1; i >= 0; i-- {
 		tags[i] = arg
 		arg = back[i][arg]
