@@ -239,3 +239,27 @@ func splitSentences(line string) []string {
 	}
 	return append(out, line[start:])
 }
+
+// BenchmarkCompare measures the verification of one candidate: the
+// signals of a report against another report of its story (half the
+// pairs) or of another story.
+func BenchmarkCompare(b *testing.B) {
+	g := newGenerator(b)
+	table := lexicon.Default()
+	const stories = 500
+	sigs := make([]Signature, 2*stories)
+	for i := range sigs {
+		fp := extract("", g.article(i/2, i%2), table)
+		table.ObserveHashes(fp.terms)
+		sigs[i] = fp.sig
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(sigs)
+		other := k ^ 1 // the story's other report
+		if i/len(sigs)%2 == 1 {
+			other = (k + 2) % len(sigs) // the next story's
+		}
+		compare(&sigs[k], &sigs[other])
+	}
+}

@@ -1,8 +1,8 @@
 package dedup
 
 import (
-	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -27,7 +27,7 @@ const (
 )
 
 // Feature kinds. A key carries its kind in its low two bits (see
-// hashFeature), so a stored signature still tells names and numbers from
+// [featureKey]), so a stored signature still tells names and numbers from
 // other terms.
 const (
 	kindTerm   = 't'
@@ -66,6 +66,9 @@ type fingerprint struct {
 	// terms are the hashes of distinct texts whatever their kind: names
 	// hold a space, numbers start with a digit, other terms do neither.
 	terms []uint64
+	// The arrays of top and block, allocated with the fingerprint.
+	topArray   [SignatureTerms]feat
+	blockArray [blockingKeys]uint32
 }
 
 type scored struct {
@@ -84,91 +87,281 @@ func stronger(a, b scored) bool {
 }
 
 // feat is one distinct feature of an article. Its text, as evidence shows
-// it, is built only when needed ([fingerprint.text]): a term's is its first
-// mention as written, a name's the span of its first mention.
+// it, is built only when needed ([fingerprint.text]) from where it was
+// first mentioned: a name's is the span of its words, a term's or number's
+// the bytes lo to hi of the term that the word at start to end counts as
+// ([termOf]), the whole of it or a hyphenated part. It holds no pointer,
+// so that the few hundred features of an article cost the garbage
+// collector nothing.
 type feat struct {
-	hash  uint64 // lexicon.Hash of the text
-	key   uint32
-	kind  byte
-	text  string // a term or number as first written, "" for a name
-	start int32  // a name's first mention: its words in the text
-	end   int32
-	tf    float64 // position-weighted count
-	score float64
+	key        uint32
+	start, end int32 // the word, or the name's words, in the text
+	lo, hi     int32 // the part of the word's term, for a term or number
+	kind       byte
 }
 
 // scratch holds the buffers of one extraction, reused through scratchPool:
 // growing them afresh for every article cost more than the extraction.
 type scratch struct {
-	index     featIndex
+	index indexTable[uint64] // feature hash to place in feats
+	// The distinct features in order of first mention, with their
+	// lexicon.Hash and position-weighted count.
 	feats     []feat
+	hashes    []uint64
+	tf        []float64
 	sentences []uint32
-	idf       []float64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// release clears the scratch of references into the article and returns it
-// to the pool.
+// release returns the scratch to the pool, emptied.
 func (sc *scratch) release() {
-	clear(sc.feats)
 	sc.index.reset()
-	sc.feats, sc.sentences = sc.feats[:0], sc.sentences[:0]
+	sc.feats, sc.hashes, sc.tf, sc.sentences = sc.feats[:0], sc.hashes[:0], sc.tf[:0], sc.sentences[:0]
 	scratchPool.Put(sc)
 }
 
-// featIndex maps feature hashes to their place in an article's feature
-// list: an open-addressing table, cheaper to fill and to clear than a map
-// for the few hundred features of an article.
-type featIndex struct {
-	slots []featSlot // a power of two long; i+1 in a used slot, 0 if free
+// add counts a mention of the feature h with weight w, recording the
+// feature from this first mention if it is new.
+func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) {
+	i, ok := sc.index.lookup(h, int32(len(sc.feats)))
+	if !ok {
+		sc.feats = append(sc.feats, feat{
+			key: featureKey(kind, h), kind: kind,
+			start: int32(start), end: int32(end), lo: int32(lo), hi: int32(hi),
+		})
+		sc.hashes = append(sc.hashes, h)
+		sc.tf = append(sc.tf, 0)
+	}
+	sc.tf[i] += w
+}
+
+// indexTable maps keys to small indexes: an open-addressing table, cheaper
+// to fill than a map for the few hundred keys of one article or candidate
+// search, and emptied in constant time, by starting a new generation,
+// however large a long article made it.
+type indexTable[K uint32 | uint64] struct {
+	slots []indexSlot[K] // a power of two long
+	shift uint           // 64 - log2(len(slots))
 	used  int
+	gen   uint32 // the generation of the slots in use; others are free
 }
 
-type featSlot struct {
-	hash uint64
-	i    int32 // feature index + 1; 0 marks a free slot
+type indexSlot[K uint32 | uint64] struct {
+	key K
+	i   int32
+	gen uint32
 }
 
-// lookup returns the index stored for h and true, or stores next for h
+// lookup returns the index stored for k and true, or stores next for k
 // and returns it and false.
-func (x *featIndex) lookup(h uint64, next int32) (int32, bool) {
-	if 2*(x.used+1) > len(x.slots) {
-		x.grow()
+func (t *indexTable[K]) lookup(k K, next int32) (int32, bool) {
+	if 2*(t.used+1) > len(t.slots) {
+		t.grow()
 	}
-	mask := uint64(len(x.slots) - 1)
-	for p := h & mask; ; p = (p + 1) & mask {
-		s := &x.slots[p]
+	mask := uint64(len(t.slots) - 1)
+	for p := uint64(k) * 0x9E3779B97F4A7C15 >> t.shift; ; p = (p + 1) & mask {
+		s := &t.slots[p]
 		switch {
-		case s.i == 0:
-			x.used++
-			*s = featSlot{hash: h, i: next + 1}
+		case s.gen != t.gen:
+			t.used++
+			*s = indexSlot[K]{key: k, i: next, gen: t.gen}
 			return next, false
-		case s.hash == h:
-			return s.i - 1, true
+		case s.key == k:
+			return s.i, true
 		}
 	}
 }
 
-func (x *featIndex) grow() {
-	old := x.slots
-	x.slots = make([]featSlot, max(512, 2*len(old)))
-	mask := uint64(len(x.slots) - 1)
+func (t *indexTable[K]) grow() {
+	old, gen := t.slots, t.gen
+	size := max(256, 2*len(old))
+	t.slots, t.shift, t.used, t.gen = make([]indexSlot[K], size), uint(64-bits.TrailingZeros(uint(size))), 0, 1
 	for _, s := range old {
-		if s.i == 0 {
-			continue
+		if s.gen == gen {
+			t.lookup(s.key, s.i)
 		}
-		p := s.hash & mask
-		for x.slots[p].i != 0 {
-			p = (p + 1) & mask
-		}
-		x.slots[p] = s
 	}
 }
 
-func (x *featIndex) reset() {
-	clear(x.slots)
-	x.used = 0
+// reset empties the table.
+func (t *indexTable[K]) reset() {
+	t.used = 0
+	if t.gen++; t.gen == 0 { // wrapped: slots of generation 0 may be left
+		clear(t.slots)
+		t.gen = 1
+	}
+}
+
+// word is what the extraction reads from one word: the term it counts as
+// ([termOf]), that term's hash, and the hash of the current name extended
+// by the term, in case the word continues it.
+type word struct {
+	term   string
+	h      uint64 // lexicon.Hash of the term, without thousands separators for a number
+	name   uint64 // the name's hash extended by the term, hyphens read as spaces; set only if upper
+	number bool
+	hyphen bool // the term holds a hyphen
+	upper  bool // the word is capitalised
+}
+
+// wordStart returns where the first word of text at or after byte from
+// starts, as [lexicon.NextWord] splits words, or -1 if there is none.
+func wordStart(text string, from int) int {
+	for i := from; i < len(text); i++ {
+		switch c := text[i]; {
+		case fold[c] != 0:
+			return i
+		case c >= utf8.RuneSelf:
+			start, _ := lexicon.NextWord(text, i)
+			return start
+		}
+	}
+	return -1
+}
+
+// readWordAt reads the word that starts at byte start of text (see
+// [wordStart]), the current name's hash being name, and returns where it
+// ends and what the extraction reads from it. An ASCII word, nearly every
+// word of English news, is delimited and hashed in one pass over its
+// bytes, without building a string; a word next to other bytes goes
+// through [lexicon.NextWord] and [readWord].
+func readWordAt(text string, start int, name uint64) (end int, wd word) {
+	if text[start] >= utf8.RuneSelf {
+		return readWordSlow(text, start, name)
+	}
+	i := start
+	h, nh := lexicon.HashOffset, name
+	number, hyphen, upper := isDigit(text[i]), false, 'A' <= text[i] && text[i] <= 'Z'
+	// The hashes and end of the word before its last apostrophe, to
+	// leave out a possessive "'s".
+	quoteH, quoteNH, quote := h, nh, -1
+scan:
+	for {
+		for i < len(text) && fold[text[i]] != 0 {
+			c := fold[text[i]]
+			h = lexicon.HashByte(h, c)
+			if upper { // only a capitalised word may continue a name
+				nh = lexicon.HashByte(nh, c)
+			}
+			i++
+		}
+		if i+1 >= len(text) {
+			break scan
+		}
+		// A separator continues the word only between two word runes:
+		// an apostrophe or hyphen between letters or digits, a period
+		// or comma between digits.
+		c, next := text[i], text[i+1]
+		if c >= utf8.RuneSelf || next >= utf8.RuneSelf && (c == '\'' || c == '-' || c == '.' || c == ',') {
+			return readWordSlow(text, start, name)
+		}
+		if fold[next] == 0 {
+			break scan
+		}
+		switch c {
+		case '\'':
+			quoteH, quoteNH, quote = h, nh, i
+			h, nh = lexicon.HashByte(h, c), lexicon.HashByte(nh, c)
+		case '-':
+			hyphen = true
+			h, nh = lexicon.HashByte(h, c), lexicon.HashByte(nh, ' ')
+		case '.', ',':
+			if !isDigit(text[i-1]) || !isDigit(next) {
+				break scan
+			}
+			if c != ',' || !number { // "2,290" is 2290
+				h = lexicon.HashByte(h, c)
+			}
+			nh = lexicon.HashByte(nh, c)
+		default:
+			break scan
+		}
+		i++
+	}
+	if i < len(text) && text[i] >= utf8.RuneSelf {
+		return readWordSlow(text, start, name)
+	}
+	termEnd := i
+	if quote >= 0 && quote == i-2 && (text[i-1] == 's' || text[i-1] == 'S') { // "Kim's"
+		termEnd, h, nh = quote, quoteH, quoteNH
+	}
+	return i, word{term: text[start:termEnd], h: h, name: nh, number: number, hyphen: hyphen, upper: upper}
+}
+
+// readWordSlow is [readWordAt] for a word that is not all ASCII, or is
+// next to bytes that are not.
+func readWordSlow(text string, start int, name uint64) (end int, wd word) {
+	_, end = lexicon.NextWord(text, start)
+	return end, readWord(text[start:end], name)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// fold maps ASCII letters and digits to their lower-case form, and every
+// other byte to 0.
+var fold = func() (f [256]byte) {
+	for c := range utf8.RuneSelf {
+		if unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) {
+			f[c] = byte(unicode.ToLower(rune(c)))
+		}
+	}
+	return f
+}()
+
+// readWord reads any word s, extending the name hash name.
+func readWord(s string, name uint64) word {
+	term := termOf(s)
+	number := isNumber(term)
+	return word{
+		term:   term,
+		h:      lowerHash(lexicon.HashOffset, term, number, false),
+		name:   lowerHash(name, term, false, true),
+		number: number,
+		hyphen: strings.IndexByte(term, '-') >= 0,
+		upper:  capitalised(s),
+	}
+}
+
+// nameRun is the current run of capitalised words, a name if it reaches
+// two: its hash (the words joined by spaces), length, span and weight.
+type nameRun struct {
+	h          uint64
+	words      int
+	start, end int
+	w          float64
+}
+
+// endName ends the current run of capitalised words, if any (most words
+// are not in one, and are told apart inline).
+func (sc *scratch) endName(r *nameRun) {
+	if r.words > 0 {
+		sc.recordName(r)
+	}
+}
+
+// recordName records a run of capitalised words as a name feature if it
+// is one, and starts a new run.
+func (sc *scratch) recordName(r *nameRun) {
+	if r.words >= 2 {
+		sc.add(kindName, r.h, r.w, r.start, r.end, 0, 0)
+	}
+	*r = nameRun{h: lexicon.HashOffset}
+}
+
+// addParts counts the parts of a hyphenated term with weight w, so that
+// spelling variants ("Jong-un", "Jong Un") share features.
+func (sc *scratch) addParts(term string, w float64, start, end int) {
+	lo := 0
+	for part := range strings.SplitSeq(term, "-") {
+		switch {
+		case isNumber(part): // "Su-57"
+			sc.add(kindNumber, lowerHash(lexicon.HashOffset, part, true, false), w, start, end, lo, lo+len(part))
+		case !shorterThan2(part):
+			sc.add(kindTerm, lowerHash(lexicon.HashOffset, part, false, false), w, start, end, lo, lo+len(part))
+		}
+		lo += len(part) + 1
+	}
 }
 
 // extract computes the fingerprint of a title and text against the rarity
@@ -176,15 +369,6 @@ func (x *featIndex) reset() {
 func extract(title, text string, table *lexicon.Table) *fingerprint {
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	feats := sc.feats
-	add := func(kind byte, h uint64, s string, w float64) int32 {
-		i, ok := sc.index.lookup(h, int32(len(feats)))
-		if !ok {
-			feats = append(feats, feat{hash: h, key: featureKey(kind, h), kind: kind, text: s})
-		}
-		feats[i].tf += w
-		return i
-	}
 	body := text
 	if title != "" && !strings.Contains(text, title) {
 		body = title + "\n" + text
@@ -193,141 +377,124 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		sentences = sc.sentences
 		sent      = fnvOffset // hash of the current sentence's words
 		sentWords int
-		first     = true // the word starts a sentence
-		// The current run of capitalised words: its hash (the words
-		// joined by spaces), length, span and weight.
-		name               = lexicon.HashOffset
-		nameWords          int
-		nameStart, nameEnd int
-		nameW              float64
+		name      = nameRun{h: lexicon.HashOffset}
+		pos       int // words read
+		prevEnd   int // end of the previous word
 	)
-	flush := func() {
-		if nameWords >= 2 {
-			i := add(kindName, name, "", nameW)
-			if feats[i].end == 0 {
-				feats[i].start, feats[i].end = int32(nameStart), int32(nameEnd)
+	for start := wordStart(body, 0); ; start = wordStart(body, prevEnd) {
+		if start < 0 || pos > 0 && sentenceBreak(body[prevEnd:start]) {
+			// Sentences of six words or more are hashed, so that
+			// punctuation, spacing and case do not matter and short
+			// furniture lines ("Read more") are not counted.
+			sc.endName(&name)
+			if sentWords >= 6 {
+				sentences = append(sentences, sent)
+			}
+			sent, sentWords = fnvOffset, 0
+			if start < 0 {
+				break
 			}
 		}
-		name, nameWords, nameW = lexicon.HashOffset, 0, 0
-	}
-	// Sentences of six words or more are hashed, so that punctuation,
-	// spacing and case do not matter and short furniture lines ("Read
-	// more") are not counted.
-	endSentence := func() {
-		flush()
-		if sentWords >= 6 {
-			sentences = append(sentences, sent)
+		continued := name.h // a name's words are joined by spaces
+		if name.words > 0 {
+			continued = lexicon.HashByte(name.h, ' ')
 		}
-		sent, sentWords, first = fnvOffset, 0, true
-	}
-	pos, prevEnd := 0, 0
-	for start, end := lexicon.NextWord(body, 0); start >= 0; start, end = lexicon.NextWord(body, end) {
-		if pos > 0 && sentenceBreak(body[prevEnd:start]) {
-			endSentence()
-		}
-		word := body[start:end]
-		term := termOf(word)
-		number := isNumber(term)
-		h := lowerHash(lexicon.HashOffset, term, number, false)
-		sent = (sent ^ uint32(h^h>>32)) * fnvPrime
+		end, wd := readWordAt(body, start, continued)
+		sent = (sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
+		sentenceStart := sentWords == 0
 		sentWords++
-		sentenceStart := first
-		first = false
 		w := positionWeight(pos)
 		pos, prevEnd = pos+1, end
 		switch {
-		case number:
-			flush()
-			add(kindNumber, h, term, w)
+		case wd.number:
+			sc.endName(&name)
+			sc.add(kindNumber, wd.h, w, start, end, 0, len(wd.term))
 			continue
-		case shorterThan2(term):
-			flush()
+		case shorterThan2(wd.term):
+			sc.endName(&name)
 			continue
 		}
-		// Hyphenated words count as their parts, so that spelling
-		// variants ("Jong-un", "Jong Un") share features.
-		if strings.IndexByte(term, '-') < 0 {
-			add(kindTerm, h, term, w)
+		if wd.hyphen {
+			sc.addParts(wd.term, w, start, end)
 		} else {
-			for part := range strings.SplitSeq(term, "-") {
-				switch {
-				case isNumber(part): // "Su-57"
-					add(kindNumber, lowerHash(lexicon.HashOffset, part, true, false), part, w)
-				case !shorterThan2(part):
-					add(kindTerm, lowerHash(lexicon.HashOffset, part, false, false), part, w)
-				}
-			}
+			sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term))
 		}
 		// A capitalised common word opening a sentence ("The", "On")
 		// does not start a name.
-		if !capitalised(word) || sentenceStart && table.DFOf(h) > 0 {
-			flush()
+		if !wd.upper || sentenceStart && table.DFOf(wd.h) > 0 {
+			sc.endName(&name)
 			continue
 		}
-		if nameWords > 0 {
-			name = lexicon.HashByte(name, ' ')
-		} else {
-			nameStart = start
+		if name.words == 0 {
+			name.start = start
 		}
-		name = lowerHash(name, term, false, true)
-		nameWords, nameEnd = nameWords+1, end
-		nameW = max(nameW, w)
+		name.h = wd.name
+		name.words, name.end = name.words+1, end
+		name.w = max(name.w, w)
 	}
-	endSentence()
-	sc.feats, sc.sentences = feats, sentences
+	feats := sc.feats
+	sc.sentences = sentences
 
-	fp := &fingerprint{terms: make([]uint64, len(feats))}
-	for i := range feats {
-		fp.terms[i] = feats[i].hash
-	}
-	// Rank by score through a pointer-free slice (moving features would
-	// cost write barriers), keeping only the strongest: a bounded insertion
-	// rejects most features with one comparison.
-	sc.idf = table.AppendIDFsOf(sc.idf[:0], fp.terms)
-	idf := sc.idf
-	ranked := make([]scored, 0, SignatureTerms+1)
-	for i := range feats {
-		feats[i].score = tfWeight(feats[i].tf) * idf[i]
-		c := scored{feats[i].score, feats[i].key, int32(i)}
-		if len(ranked) == SignatureTerms && !stronger(c, ranked[len(ranked)-1]) {
-			continue
-		}
-		at, _ := slices.BinarySearchFunc(ranked, c, func(e, c scored) int {
-			if stronger(e, c) {
-				return -1
+	fp := &fingerprint{terms: slices.Clone(sc.hashes), body: body}
+	// Rank by score, keeping only the strongest: a bounded insertion
+	// rejects most features with one comparison, and those that could not
+	// rank even if never seen before are not looked up.
+	var rank [SignatureTerms + 1]scored
+	n := 0
+	table.ReadRarities(fp.terms, func(r lexicon.Rarities) {
+		maxIDF := r.MaxIDF()
+		for i := range feats {
+			tf := tfWeight(sc.tf[i])
+			if n == SignatureTerms && tf*maxIDF < rank[n-1].score {
+				continue
 			}
-			return 1
-		})
-		ranked = slices.Insert(ranked, at, c)
-		if len(ranked) > SignatureTerms {
-			ranked = ranked[:SignatureTerms]
+			c := scored{tf * r.IDFOf(sc.hashes[i]), feats[i].key, int32(i)}
+			if n == SignatureTerms && !stronger(c, rank[n-1]) {
+				continue
+			}
+			at, hi := 0, n // the first place whose feature is not stronger
+			for at < hi {
+				if m := int(uint(at+hi) >> 1); stronger(rank[m], c) {
+					at = m + 1
+				} else {
+					hi = m
+				}
+			}
+			copy(rank[at+1:n+1], rank[at:n])
+			rank[at] = c
+			n = min(n+1, SignatureTerms)
 		}
-	}
-	fp.top = make([]feat, len(ranked))
+	})
+	ranked := rank[:n]
+	fp.top, fp.block = fp.topArray[:n], fp.blockArray[:0]
+	var norm float64
 	for i, r := range ranked {
 		fp.top[i] = feats[r.i]
-	}
-	fp.body = body
-	var norm float64
-	for i, f := range fp.top {
-		norm += f.score * f.score
+		norm += r.score * r.score
 		if i < blockingKeys {
-			fp.block = append(fp.block, f.key)
+			fp.block = append(fp.block, r.key)
 		}
 	}
 	norm = math.Sqrt(norm)
-	// Sort the small rank records by key, not the features themselves.
-	slices.SortFunc(ranked, func(a, b scored) int { return cmp.Compare(a.key, b.key) })
+	// Sort by key, as numbers that each hold a key and a place in ranked:
+	// plain integers sort faster than records through a comparison
+	// function. Equal keys (two hashes folded alike) keep the stronger
+	// first.
+	var byKey [SignatureTerms]uint64
 	for i, r := range ranked {
-		f := &feats[r.i]
+		byKey[i] = uint64(r.key)<<32 | uint64(i)
+	}
+	slices.Sort(byKey[:n])
+	for i, k := range byKey[:n] {
+		r := ranked[uint32(k)]
 		w := 0.0
 		if norm > 0 {
-			w = f.score / norm
+			w = r.score / norm
 		}
-		fp.sig.Keys[i] = f.key
+		fp.sig.Keys[i] = r.key
 		fp.sig.Weights[i] = uint16(math.Round(w * math.MaxUint16))
 	}
-	fp.sig.N = uint8(len(ranked))
+	fp.sig.N = uint8(n)
 	fp.sig.Words = uint16(min(pos, math.MaxUint16))
 
 	slices.Sort(sentences)
@@ -340,24 +507,39 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 // evidence shows it: lower-case, a name's words joined by spaces, a
 // number without thousands separators.
 func (fp *fingerprint) text(f *feat) string {
-	switch f.kind {
-	case kindName:
+	if f.kind == kindName {
 		return nameText(fp.body[f.start:f.end])
-	case kindNumber:
-		return strings.ToLower(strings.ReplaceAll(f.text, ",", ""))
 	}
-	return strings.ToLower(f.text)
+	text := termOf(fp.body[f.start:f.end])[f.lo:f.hi]
+	if f.kind == kindNumber {
+		text = strings.ReplaceAll(text, ",", "")
+	}
+	return strings.ToLower(text)
 }
 
 // nameText returns the text of a name feature from the words it spans:
 // their normalised lower-case forms, hyphens made spaces, joined by spaces.
 func nameText(span string) string {
 	var b strings.Builder
-	for _, t := range lexicon.Tokenize(span) {
+	b.Grow(len(span))
+	for start, end := lexicon.NextWord(span, 0); start >= 0; start, end = lexicon.NextWord(span, end) {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(strings.ReplaceAll(normalise(t.Lower), "-", " "))
+		word := termOf(span[start:end]) // lower-cased here if ASCII
+		if isNumber(word) {
+			word = strings.ReplaceAll(word, ",", "")
+		}
+		for i := 0; i < len(word); i++ {
+			switch c := word[i]; {
+			case c-'A' < 26:
+				b.WriteByte(c + 'a' - 'A')
+			case c == '-':
+				b.WriteByte(' ')
+			default:
+				b.WriteByte(c)
+			}
+		}
 	}
 	return b.String()
 }
@@ -494,11 +676,11 @@ var positionWeights = func() (w [4096]float64) {
 func tfWeight(tf float64) float64 { return tf }
 
 // sentenceBreak tells whether the text between two words ends a sentence:
-// a line break, or ".", "!" or "?" followed by a space.
-func sentenceBreak(gap string) bool {
-	if gap == " " {
-		return false
-	}
+// a line break, or ".", "!" or "?" followed by a space. The usual gap, a
+// space, is told apart inline.
+func sentenceBreak(gap string) bool { return gap != " " && punctuatedBreak(gap) }
+
+func punctuatedBreak(gap string) bool {
 	if strings.IndexByte(gap, '\n') >= 0 {
 		return true
 	}

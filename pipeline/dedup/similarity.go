@@ -30,37 +30,50 @@ type signals struct {
 // compare measures a new signature against an earlier one.
 func compare(a, b *Signature) signals {
 	var s signals
-	var dot float64
-	i, j := 0, 0
-	for i < int(a.N) && j < int(b.N) {
-		switch {
-		case a.Keys[i] < b.Keys[j]:
-			i++
-		case a.Keys[i] > b.Keys[j]:
-			j++
-		default:
-			wa, wb := weight(a.Weights[i]), weight(b.Weights[j])
-			dot += wa * wb
-			s.covered += wa * wa
-			s.covering += wb * wb
-			i++
-			j++
+	// Find the shared keys by a merge of the sorted keys, then add up
+	// their weights in that order. The merge's steps are computed rather
+	// than branched on, as which list advances and whether the keys match
+	// are unpredictable, and each step reads the keys after the current
+	// ones before it knows which it needs, so as not to wait on the read.
+	var shared [SignatureTerms + 1]struct{ i, j uint8 }
+	n := 0
+	if na, nb := min(int(a.N), len(a.Keys)), min(int(b.N), len(b.Keys)); na > 0 && nb > 0 {
+		i, j := 0, 0
+		x, y := a.Keys[0], b.Keys[0]
+		for {
+			nextX, nextY := a.Keys[uint(i+1)%SignatureTerms], b.Keys[uint(j+1)%SignatureTerms]
+			shared[n].i, shared[n].j = uint8(i), uint8(j)
+			n += b2i(x == y)
+			stepA, stepB := x <= y, x >= y
+			i += b2i(stepA)
+			j += b2i(stepB)
+			if i >= na || j >= nb {
+				break
+			}
+			if stepA {
+				x = nextX
+			}
+			if stepB {
+				y = nextY
+			}
 		}
 	}
-	s.cosine = math.Min(1, dot)
-	s.covered = math.Min(1, s.covered)
-	s.covering = math.Min(1, s.covering)
-	for i, j = 0, 0; i < int(a.NS) && j < int(b.NS); {
-		switch {
-		case a.Sentences[i] < b.Sentences[j]:
-			i++
-		case a.Sentences[i] > b.Sentences[j]:
-			j++
-		default:
-			s.sentences++
-			i++
-			j++
-		}
+	var dot, covered, covering float64
+	for _, m := range shared[:n] {
+		wa, wb := weight(a.Weights[m.i]), weight(b.Weights[m.j])
+		dot += wa * wb
+		covered += wa * wa
+		covering += wb * wb
+	}
+	s.cosine = min(1, dot)
+	s.covered = min(1, covered)
+	s.covering = min(1, covering)
+	sa, sb := a.Sentences[:min(int(a.NS), len(a.Sentences))], b.Sentences[:min(int(b.NS), len(b.Sentences))]
+	for i, j := 0, 0; i < len(sa) && j < len(sb); {
+		x, y := sa[i], sb[j]
+		s.sentences += b2i(x == y)
+		i += b2i(x <= y)
+		j += b2i(x >= y)
 	}
 	if b.Words > 0 {
 		s.lengthRatio = float64(a.Words) / float64(b.Words)
@@ -72,6 +85,14 @@ func compare(a, b *Signature) signals {
 }
 
 func weight(q uint16) float64 { return float64(q) / math.MaxUint16 }
+
+// b2i is 1 for true and 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // has reports whether the signature holds a feature key.
 func (s *Signature) has(key uint32) bool {

@@ -81,32 +81,32 @@ func Tokenize(text string) []Token {
 func NextWord(text string, from int) (start, end int) {
 	i := from
 	for i < len(text) { // skip to the first word rune
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if asciiWord[c] {
-				break
-			}
+		switch byteClass[text[i]] {
+		case asciiOther:
 			i++
 			continue
+		case nonASCII:
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !isWord(r) {
+				i += size
+				continue
+			}
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if isWord(r) {
-			break
-		}
-		i += size
+		break
 	}
 	if i >= len(text) {
 		return -1, -1
 	}
 	start = i
-	for i < len(text) {
-		c := text[i]
-		if c < utf8.RuneSelf && asciiWord[c] {
+	for {
+		for i < len(text) && byteClass[text[i]] == asciiWord {
 			i++
-			continue
 		}
-		r, size := rune(c), 1
-		if c >= utf8.RuneSelf {
+		if i >= len(text) {
+			return start, i
+		}
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
 		if !isWord(r) && (!joiner(r) || !joins(text, start, i, r)) {
@@ -114,7 +114,6 @@ func NextWord(text string, from int) (start, end int) {
 		}
 		i += size
 	}
-	return start, len(text)
 }
 
 // TrimPossessive drops a possessive "'s" or "’s" (in either case) from the
@@ -160,16 +159,28 @@ func asciiLower(text string) (string, bool) {
 
 func isWord(r rune) bool {
 	if r < utf8.RuneSelf { // fast path for ASCII
-		return asciiWord[r]
+		return byteClass[r] == asciiWord
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-var asciiWord = func() (w [utf8.RuneSelf]bool) {
-	for c := range w {
-		w[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+// Byte classes, for walking words a byte at a time.
+const (
+	asciiOther = iota // an ASCII byte that is not a letter or digit
+	asciiWord         // an ASCII letter or digit
+	nonASCII          // part of a multi-byte UTF-8 sequence
+)
+
+var byteClass = func() (class [256]uint8) {
+	for c := range class {
+		switch {
+		case c >= utf8.RuneSelf:
+			class[c] = nonASCII
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
+			class[c] = asciiWord
+		}
 	}
-	return w
+	return class
 }()
 
 // joiner reports whether r may join two words into one (see [joins]).
@@ -195,8 +206,9 @@ func joins(text string, start, i int, r rune) bool {
 	return false
 }
 
-// Table is a document-frequency table. The zero value is not usable; use
-// [NewTable] or [Default]. It is safe for concurrent use.
+// Table is a document-frequency table. The zero value is an empty table
+// without a bound on its terms, as [NewTable] returns; [Default] returns
+// one seeded and bounded. It is safe for concurrent use.
 //
 // Terms are kept by their [Hash], not their text: a hot path can look a
 // term up, or count it, from a hash computed while scanning the text
@@ -204,11 +216,11 @@ func joins(text string, start, i int, r rune) bool {
 type Table struct {
 	mu       sync.RWMutex
 	docs     float64
-	df       map[uint64]float64
+	df       counts
 	maxTerms int // 0: unbounded
 }
 
-// DefaultMaxTerms bounds the tables [Default] returns: about 40 MB of
+// DefaultMaxTerms bounds the tables [Default] returns: 32 MiB of
 // counts. A stream brings new names and numbers without end; once a table
 // holds more terms, every count is halved (the number of documents too, so
 // rarities hardly move) and the terms left under one document are dropped:
@@ -217,7 +229,7 @@ type Table struct {
 const DefaultMaxTerms = 1 << 20
 
 // NewTable returns an empty table.
-func NewTable() *Table { return &Table{df: map[uint64]float64{}} }
+func NewTable() *Table { return &Table{} }
 
 // FNV-1a, 64 bits.
 const (
@@ -268,16 +280,13 @@ func Default() *Table {
 func (t *Table) Clone() *Table {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	c := &Table{docs: t.docs, df: make(map[uint64]float64, len(t.df)), maxTerms: t.maxTerms}
-	for k, v := range t.df {
-		c.df[k] = v
-	}
-	return c
+	return &Table{docs: t.docs, df: t.df.clone(), maxTerms: t.maxTerms}
 }
 
 // Load reads a gzipped table in the format [Table.Save] writes: a first line
 // "docs<TAB>N", then one "term<TAB>df" line per term. It returns an error for
-// data that is not gzip or has a malformed line.
+// data that is not gzip or has a malformed line, a count that is negative or
+// not a number included.
 func Load(r io.Reader) (*Table, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
@@ -289,7 +298,7 @@ func Load(r io.Reader) (*Table, error) {
 	for n := 1; sc.Scan(); n++ {
 		term, num, ok := strings.Cut(sc.Text(), "\t")
 		v, err := strconv.ParseFloat(num, 64)
-		if !ok || err != nil {
+		if !ok || err != nil || !(v >= 0) { // counts are never negative, nor NaN
 			return nil, fmt.Errorf("read background line %d: malformed %q", n, sc.Text())
 		}
 		if n == 1 {
@@ -299,7 +308,7 @@ func Load(r io.Reader) (*Table, error) {
 			t.docs = v
 			continue
 		}
-		t.df[Hash(term)] = v
+		*t.df.ref(Hash(term)) = v
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read background: %w", err)
@@ -318,7 +327,7 @@ func (t *Table) Save(w io.Writer, terms []string) error {
 	}
 	fmt.Fprintf(zw, "docs\t%g\n", t.docs)
 	for _, term := range terms {
-		if df, ok := t.df[Hash(term)]; ok {
+		if df, ok := t.df.get(Hash(term)); ok {
 			fmt.Fprintf(zw, "%s\t%g\n", term, df)
 		}
 	}
@@ -342,7 +351,8 @@ func (t *Table) DF(term string) float64 { return t.DFOf(Hash(term)) }
 func (t *Table) DFOf(h uint64) float64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return t.df[h]
+	df, _ := t.df.get(h)
+	return df
 }
 
 // Observe counts one document with the given terms (each counted once).
@@ -363,7 +373,7 @@ func (t *Table) ObserveHashes(hashes []uint64) {
 	defer t.mu.Unlock()
 	t.docs++
 	for _, h := range hashes {
-		t.df[h]++
+		*t.df.ref(h)++
 	}
 	t.bound()
 }
@@ -372,38 +382,60 @@ func (t *Table) ObserveHashes(hashes []uint64) {
 // number of terms (see [DefaultMaxTerms]), dropping the terms left under
 // one document. The caller holds the write lock.
 func (t *Table) bound() {
-	if t.maxTerms == 0 || len(t.df) <= t.maxTerms {
+	if t.maxTerms == 0 || t.df.len() <= t.maxTerms {
 		return
 	}
 	t.docs /= 2
-	for h, df := range t.df {
-		if df < 2 {
-			delete(t.df, h)
-		} else {
-			t.df[h] = df / 2
-		}
-	}
+	t.df.halve()
 }
 
 // IDF returns the smoothed inverse document frequency of a lower-case term.
-func (t *Table) IDF(term string) float64 {
+func (t *Table) IDF(term string) (idf float64) {
 	h := Hash(term)
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return logPlus1(t.docs) - logPlus1(t.df[h])
+	t.ReadRarities(nil, func(r Rarities) { idf = r.IDFOf(h) })
+	return idf
 }
 
 // AppendIDFsOf appends the [Table.IDF] of each term, given by its [Hash],
 // to dst, taking the lock once, and returns the extended slice.
 func (t *Table) AppendIDFsOf(dst []float64, hashes []uint64) []float64 {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	logDocs := logPlus1(t.docs)
-	for _, h := range hashes {
-		dst = append(dst, logDocs-logPlus1(t.df[h]))
-	}
+	t.ReadRarities(hashes, func(r Rarities) {
+		for _, h := range hashes {
+			dst = append(dst, r.IDFOf(h))
+		}
+	})
 	return dst
 }
+
+// ReadRarities calls fn with a view of the table's rarities, taking the
+// read lock once for all that fn looks up. The terms fn may look up can be
+// given by their [Hash]es, ahead: their counts are then read together
+// first, which in a large table is much faster than one after the other.
+// fn must not update the table.
+func (t *Table) ReadRarities(ahead []uint64, fn func(Rarities)) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	fn(Rarities{t: t, logDocs: logPlus1(t.docs), touched: t.df.touch(ahead)})
+}
+
+// Rarities is a view of a [Table] inside [Table.ReadRarities], valid only
+// there.
+type Rarities struct {
+	t       *Table
+	logDocs float64
+	touched uint64 // the reads ahead, kept
+}
+
+// IDFOf returns the [Table.IDF] of the term whose [Hash] is h.
+func (r Rarities) IDFOf(h uint64) float64 {
+	df, _ := r.t.df.get(h)
+	return r.logDocs - logPlus1(df)
+}
+
+// MaxIDF returns the IDF of a term never seen, which no term exceeds (as
+// counts are never negative): a bound that lets a caller ranking terms by
+// rarity times some weight skip the look-ups of terms that cannot rank.
+func (r Rarities) MaxIDF() float64 { return r.logDocs }
 
 // logs holds ln(n+1) for the small whole counts that most document
 // frequencies are, sparing a logarithm per term on the fingerprint path.

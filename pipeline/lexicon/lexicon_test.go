@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -125,11 +126,11 @@ func TestBound(t *testing.T) {
 		table.Observe([]string{"common", "often", "once" + strconv.Itoa(i)})
 	}
 	before := table.IDF("common")
-	if got := len(table.df); got != 10 {
+	if got := table.df.len(); got != 10 {
 		t.Fatalf("%d terms before the bound, want 10", got)
 	}
 	table.Observe([]string{"common", "often", "new"}) // 11 terms: halve
-	if got := len(table.df); got != 2 {
+	if got := table.df.len(); got != 2 {
 		t.Errorf("%d terms after halving, want 2 (common, often)", got)
 	}
 	if got, want := table.DF("common"), 4.5; got != want {
@@ -210,6 +211,11 @@ func TestSaveLoad(t *testing.T) {
 			t.Errorf("Load(%q) = nil error, want one", bad)
 		}
 	}
+	for _, bad := range []string{"docs\t3\na\t-1\n", "docs\t3\na\tNaN\n"} {
+		if _, err := Load(gzipped(t, bad)); err == nil {
+			t.Errorf("Load(%q) = nil error, want one for a count that is not a count", bad)
+		}
+	}
 }
 
 func TestTrimPossessive(t *testing.T) {
@@ -231,4 +237,77 @@ func TestTrimPossessive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCounts checks the counts table against a map: counts added and set,
+// the zero hash, growth, halving and independent clones.
+func TestCounts(t *testing.T) {
+	var c counts
+	want := map[uint64]float64{}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 5000 {
+		h := r.Uint64N(3000) * 0x9E3779B97F4A7C15 // 0 among them
+		if i%7 == 0 {
+			*c.ref(h) = 2.5
+			want[h] = 2.5
+		} else {
+			*c.ref(h)++
+			want[h]++
+		}
+	}
+	check := func(c *counts, want map[uint64]float64) {
+		t.Helper()
+		if c.len() != len(want) {
+			t.Errorf("len() = %d, want %d", c.len(), len(want))
+		}
+		for h, df := range want {
+			if got, ok := c.get(h); !ok || got != df {
+				t.Errorf("get(%#x) = %v, %v, want %v, true", h, got, ok, df)
+			}
+		}
+		if got, ok := c.get(12345); ok || got != 0 {
+			t.Errorf("get(absent) = %v, %v, want 0, false", got, ok)
+		}
+	}
+	check(&c, want)
+
+	clone := c.clone()
+	*clone.ref(42) = 1
+	check(&c, want)
+
+	c.halve()
+	for h, df := range want {
+		if df < 2 {
+			delete(want, h)
+		} else {
+			want[h] = df / 2
+		}
+	}
+	check(&c, want)
+}
+
+// TestReadRarities checks that the IDF read through a view is the table's,
+// and never above MaxIDF.
+func TestReadRarities(t *testing.T) {
+	table := Default()
+	table.Observe([]string{"vostochny", "the"})
+	terms := []string{"the", "vostochny", "cosmodrome", "never-seen"}
+	hashes := make([]uint64, len(terms))
+	for i, term := range terms {
+		hashes[i] = Hash(term)
+	}
+	table.ReadRarities(hashes, func(r Rarities) {
+		for i, term := range terms {
+			got := r.IDFOf(hashes[i])
+			if want := table.IDF(term); got != want {
+				t.Errorf("IDFOf(%s) = %v, want IDF = %v", term, got, want)
+			}
+			if got > r.MaxIDF() {
+				t.Errorf("IDFOf(%s) = %v, above MaxIDF = %v", term, got, r.MaxIDF())
+			}
+		}
+		if got, want := r.IDFOf(Hash("never-seen")), r.MaxIDF(); got != want {
+			t.Errorf("IDFOf(never seen) = %v, want MaxIDF = %v", got, want)
+		}
+	})
 }

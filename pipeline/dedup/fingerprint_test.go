@@ -1,0 +1,127 @@
+package dedup
+
+import (
+	"math"
+	"testing"
+
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
+)
+
+// FuzzReadWordAt checks that the one-pass reading of ASCII words finds the
+// words [lexicon.NextWord] finds, and reads them as the general [readWord]
+// does, whatever the text.
+func FuzzReadWordAt(f *testing.F) {
+	f.Add("Kim's 2,290-point Su-57 jets, 9.5 km.")
+	f.Add("KIM’S Jong-un e-mail O'Neill’s rock’n’roll")
+	f.Add("a--b 'quoted' x's s' U.S. 3,2013,12:38 1,000th")
+	f.Add("Zürich-Nord naïve İstanbul Москва 歐陽 ٣,٤ 3,٤ a-é")
+	f.Add("ab’ ab' 'ab x-1 1-x — – … \xff\xe2\x80 s's")
+	name := lexicon.HashByte(lexicon.Hash("kim"), ' ') // a name being read
+	f.Fuzz(func(t *testing.T, text string) {
+		from := 0
+		for start, end := lexicon.NextWord(text, 0); start >= 0; start, end = lexicon.NextWord(text, end) {
+			if got := wordStart(text, from); got != start {
+				t.Fatalf("wordStart(%q, %d) = %d, want %d", text, from, got, start)
+			}
+			gotEnd, got := readWordAt(text, start, name)
+			want := readWord(text[start:end], name)
+			if !want.upper {
+				got.name, want.name = 0, 0 // no name goes on with the word
+			}
+			if gotEnd != end || got != want {
+				t.Fatalf("readWordAt(%q, %d) = %d, %+v, want %d, %+v", text, start, gotEnd, got, end, want)
+			}
+			from = end
+		}
+		if got := wordStart(text, from); got != -1 {
+			t.Fatalf("wordStart(%q, %d) = %d after the last word, want -1", text, from, got)
+		}
+	})
+}
+
+// TestIndexTableGenerations checks that an emptied index table holds
+// nothing of before, including when its generation count wraps around.
+func TestIndexTableGenerations(t *testing.T) {
+	var x indexTable[uint64]
+	for round := range 4 {
+		for i := range int32(300) { // enough to grow the table
+			k := uint64(i) << 40 // keys alike in their low bits
+			if got, ok := x.lookup(k, i); ok || got != i {
+				t.Fatalf("round %d: lookup(new %d) = %d, %v, want %d, false", round, i, got, ok, i)
+			}
+			if got, ok := x.lookup(k, -1); !ok || got != i {
+				t.Fatalf("round %d: lookup(held %d) = %d, %v, want %d, true", round, i, got, ok, i)
+			}
+		}
+		x.reset()
+		if round == 1 {
+			x.gen = math.MaxUint32 // the next reset wraps around
+		}
+	}
+}
+
+// TestCompareMerge checks the signals of compare against a plain merge of
+// the keys, bit for bit: decisions compare them with thresholds and with
+// each other.
+func TestCompareMerge(t *testing.T) {
+	g := newGenerator(t)
+	table := lexicon.Default()
+	sigs := make([]Signature, 40)
+	for i := range sigs {
+		fp := extract("", g.article(i/4, i%4), table)
+		table.ObserveHashes(fp.terms)
+		sigs[i] = fp.sig
+	}
+	sigs = append(sigs, Signature{}) // no features at all
+	for i := range sigs {
+		for j := range sigs {
+			if got, want := compare(&sigs[i], &sigs[j]), plainCompare(&sigs[i], &sigs[j]); got != want {
+				t.Errorf("compare(%d, %d) = %+v, want %+v", i, j, got, want)
+			}
+		}
+	}
+}
+
+// plainCompare is compare written as a plain merge.
+func plainCompare(a, b *Signature) signals {
+	var s signals
+	var dot float64
+	i, j := 0, 0
+	for i < int(a.N) && j < int(b.N) {
+		switch {
+		case a.Keys[i] < b.Keys[j]:
+			i++
+		case a.Keys[i] > b.Keys[j]:
+			j++
+		default:
+			wa, wb := weight(a.Weights[i]), weight(b.Weights[j])
+			dot += wa * wb
+			s.covered += wa * wa
+			s.covering += wb * wb
+			i++
+			j++
+		}
+	}
+	s.cosine = math.Min(1, dot)
+	s.covered = math.Min(1, s.covered)
+	s.covering = math.Min(1, s.covering)
+	for i, j = 0, 0; i < int(a.NS) && j < int(b.NS); {
+		switch {
+		case a.Sentences[i] < b.Sentences[j]:
+			i++
+		case a.Sentences[i] > b.Sentences[j]:
+			j++
+		default:
+			s.sentences++
+			i++
+			j++
+		}
+	}
+	if b.Words > 0 {
+		s.lengthRatio = float64(a.Words) / float64(b.Words)
+	}
+	if b.NS > 0 {
+		s.sentenceShare = float64(s.sentences) / float64(b.NS)
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package lexicon
+
+import "math/bits"
+
+// counts maps term hashes to document frequencies: an open-addressing
+// table with linear probing. The fingerprint path looks up or counts a few
+// hundred terms per article in a table of up to a million, mostly cache
+// misses; a flat array of key-value pairs costs one miss per term where a
+// map costs more, and independent probes overlap in the processor. The
+// zero value is an empty table.
+type counts struct {
+	slots []countSlot // a power of two long, at most 3/4 full; nil when empty
+	shift uint        // 64 - log2(len(slots)): a hash's home slot is its top bits
+	n     int         // terms held, the zero hash included
+	// The zero hash marks a free slot, so its count is kept aside.
+	zero    float64
+	hasZero bool
+}
+
+type countSlot struct {
+	h  uint64 // 0 marks a free slot
+	df float64
+}
+
+// home returns the slot a hash is probed from. FNV-1a mixes its low bits
+// poorly, so the hash is spread by a multiplication (Fibonacci hashing)
+// and the top bits taken.
+func (c *counts) home(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> c.shift }
+
+// len returns the number of terms held.
+func (c *counts) len() int { return c.n }
+
+// get returns the count of h and whether it is held; 0 and false if not.
+func (c *counts) get(h uint64) (float64, bool) {
+	if h == 0 {
+		return c.zero, c.hasZero
+	}
+	if c.slots == nil {
+		return 0, false
+	}
+	mask := uint64(len(c.slots) - 1)
+	for i := c.home(h); ; i = (i + 1) & mask {
+		s := &c.slots[i]
+		if s.h == h {
+			return s.df, true
+		}
+		if s.h == 0 {
+			return 0, false
+		}
+	}
+}
+
+// touch reads the home slot of each hash, and returns a sum that keeps
+// the reads from being optimised away: in a large table each is a cache
+// miss, and misses that a loop of look-ups would take one after the other
+// (each look-up waits for its slot) are here taken together.
+func (c *counts) touch(hs []uint64) uint64 {
+	if c.slots == nil {
+		return 0
+	}
+	var sum uint64
+	for _, h := range hs {
+		sum += c.slots[c.home(h)].h
+	}
+	return sum
+}
+
+// ref returns the count of h to read or write, holding h (at 0) from now
+// on if it was absent.
+func (c *counts) ref(h uint64) *float64 {
+	if h == 0 {
+		if !c.hasZero {
+			c.hasZero = true
+			c.n++
+		}
+		return &c.zero
+	}
+	if 4*(c.n+1) > 3*len(c.slots) {
+		c.resize(max(1024, 2*len(c.slots)))
+	}
+	mask := uint64(len(c.slots) - 1)
+	for i := c.home(h); ; i = (i + 1) & mask {
+		s := &c.slots[i]
+		if s.h == h {
+			return &s.df
+		}
+		if s.h == 0 {
+			s.h = h
+			c.n++
+			return &s.df
+		}
+	}
+}
+
+// resize moves the terms into a table of size slots, a power of two.
+func (c *counts) resize(size int) {
+	old := c.slots
+	c.slots = make([]countSlot, size)
+	c.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	mask := uint64(size - 1)
+	for _, s := range old {
+		if s.h == 0 {
+			continue
+		}
+		i := c.home(s.h)
+		for c.slots[i].h != 0 {
+			i = (i + 1) & mask
+		}
+		c.slots[i] = s
+	}
+}
+
+// halve halves every count and drops the terms left under one (see
+// [Table.bound]), rebuilding the table: linear probing cannot simply
+// free a slot.
+func (c *counts) halve() {
+	old := *c
+	*c = counts{}
+	if old.hasZero && old.zero >= 2 {
+		*c.ref(0) = old.zero / 2
+	}
+	for _, s := range old.slots {
+		if s.h != 0 && s.df >= 2 {
+			*c.ref(s.h) = s.df / 2
+		}
+	}
+}
+
+// clone returns an independent copy.
+func (c *counts) clone() counts {
+	d := *c
+	if c.slots != nil {
+		d.slots = make([]countSlot, len(c.slots))
+		copy(d.slots, c.slots)
+	}
+	return d
+}
