@@ -96,6 +96,7 @@ func plainCompare(a, b *Signature) signals {
 		default:
 			wa, wb := weight(a.Weights[i]), weight(b.Weights[j])
 			dot += wa * wb
+			s.support += min(wa*wb, supportCap)
 			s.covered += wa * wa
 			s.covering += wb * wb
 			i++

@@ -23,7 +23,7 @@ const (
 // Defaults, tuned on the development data (see the package documentation).
 const (
 	DefaultWindow             = 72 * time.Hour
-	DefaultStoryThreshold     = 0.30
+	DefaultStoryThreshold     = 0.25
 	DefaultDuplicateThreshold = 0.45
 	DefaultCandidatesPerKey   = 16
 	DefaultMaxArticles        = 250_000
@@ -49,9 +49,10 @@ type Config struct {
 	// Window is how long an article stays a candidate after its ingest
 	// time. Zero means DefaultWindow.
 	Window time.Duration
-	// StoryThreshold is the least similarity (cosine of the weighted
-	// feature vectors) at which an article joins the story of its best
-	// match. Zero means DefaultStoryThreshold.
+	// StoryThreshold is the least support (the cosine of the weighted
+	// feature vectors with each shared feature's part capped; see the
+	// package documentation) at which an article joins the story of its
+	// best-supported match. Zero means DefaultStoryThreshold.
 	StoryThreshold float64
 	// DuplicateThreshold is the least similarity at which an article that
 	// shares sentences with an earlier one (see the package documentation)
@@ -306,32 +307,35 @@ type match struct {
 // decide is the read-only half of Add: it finds the best earlier matches
 // and returns the decision and the record that commit will store.
 func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Record) {
-	var best, dup *match
+	// The best-supported match and the most similar duplicate; a nil rec
+	// means none. Kept as values: a match per candidate on the heap was a
+	// third of the allocations of a decision.
+	var best, dup match
 	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
-		m := &match{rec: r, sig: compare(&fp.sig, &r.Sig)}
-		if best == nil || m.sig.cosine > best.sig.cosine {
+		m := match{rec: r, sig: compare(&fp.sig, &r.Sig)}
+		if best.rec == nil || m.sig.support > best.sig.support {
 			best = m
 		}
-		if x.duplicate(m.sig) && (dup == nil || m.sig.cosine > dup.sig.cosine) {
+		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
 			dup = m
 		}
 	})
 	rec := Record{ID: id, At: at, Sig: fp.sig}
 	d := Decision{StoryID: "story-" + id}
 	switch {
-	case dup != nil:
+	case dup.rec != nil:
 		rec.Duplicate = true
 		d.DuplicateOf = dup.rec.ID
 		d.StoryID = dup.rec.StoryID
 		d.Similarity = dup.sig.cosine
-		d.Evidence = evidence(DecisionDuplicate, dup, fp)
-	case best != nil && best.sig.cosine >= x.cfg.StoryThreshold:
+		d.Evidence = evidence(DecisionDuplicate, &dup, fp)
+	case best.rec != nil && best.sig.support >= x.cfg.StoryThreshold:
 		d.StoryID = best.rec.StoryID
 		d.Similarity = best.sig.cosine
-		d.Evidence = evidence(DecisionSameStory, best, fp)
-	case best != nil:
+		d.Evidence = evidence(DecisionSameStory, &best, fp)
+	case best.rec != nil:
 		d.Similarity = best.sig.cosine
-		d.Evidence = evidence(DecisionNewStory, best, fp)
+		d.Evidence = evidence(DecisionNewStory, &best, fp)
 	}
 	rec.StoryID = d.StoryID
 	if d.Evidence != nil {
@@ -407,6 +411,7 @@ func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
 		Decision: decision,
 		Signals: map[string]float64{
 			"cosine":         round(m.sig.cosine),
+			"support":        round(m.sig.support),
 			"covered":        round(m.sig.covered),
 			"covering":       round(m.sig.covering),
 			"sentence_share": round(m.sig.sentenceShare),

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -172,6 +175,37 @@ func TestSignals(t *testing.T) {
 			check("covered", s.covered, tc.min.covered, tc.max.covered)
 			check("sentence share", s.sentenceShare, tc.min.sentenceShare, tc.max.sentenceShare)
 		})
+	}
+}
+
+// TestSupport checks that one shared feature, however heavy, adds at most
+// supportCap to the support, while features shared evenly add their full
+// part: two reports of different events dominated by one name score a
+// high cosine and a low support.
+func TestSupport(t *testing.T) {
+	signature := func(weights map[uint32]float64) *Signature {
+		var s Signature
+		keys := slices.Sorted(maps.Keys(weights))
+		for i, k := range keys {
+			s.Keys[i], s.Weights[i] = k, uint16(math.Round(weights[k]*math.MaxUint16))
+		}
+		s.N = uint8(len(keys))
+		return &s
+	}
+	// One dominant shared feature (key 1); the rest differ.
+	a := signature(map[uint32]float64{1: 0.8, 2: 0.6})
+	b := signature(map[uint32]float64{1: 0.8, 3: 0.6})
+	if s := compare(a, b); s.cosine < 0.63 || s.support > supportCap+1e-9 {
+		t.Errorf("one shared feature: cosine %.3f, support %.3f, want cosine >= 0.63 and support <= %v", s.cosine, s.support, supportCap)
+	}
+	// Sixteen features shared evenly: each adds 1/16, under the cap.
+	even := map[uint32]float64{}
+	for k := range uint32(16) {
+		even[k] = 0.25
+	}
+	c := signature(even)
+	if s := compare(c, c); math.Abs(s.support-s.cosine) > 1e-3 || s.cosine < 0.99 {
+		t.Errorf("even features: cosine %.3f, support %.3f, want both near 1", s.cosine, s.support)
 	}
 }
 

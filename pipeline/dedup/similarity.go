@@ -5,12 +5,23 @@ import (
 	"slices"
 )
 
+// supportCap is the most one shared feature adds to [signals].support. A
+// topic word that dominates two reports of different events ("Klitschko"
+// in reports of two of his title fights, "Microsoft" in two browser
+// patches) then cannot link them alone: a story link needs several shared
+// features. Chosen on the development data (see [Config].StoryThreshold).
+const supportCap = 0.08
+
 // signals are the measures of how an article relates to an earlier one,
 // each in [0, 1].
 type signals struct {
 	// cosine of the two weighted feature vectors: how much the articles are
 	// about the same things.
 	cosine float64
+	// support is the cosine with each shared feature's part capped at
+	// supportCap: how much the articles share, counting no one feature
+	// for more than a few.
+	support float64
 	// covered is the share of the new article's feature weight (squared,
 	// so it adds up to 1) that the earlier one also has: near 1 when the new
 	// article brings nothing the earlier one lacks.
@@ -62,6 +73,7 @@ func compare(a, b *Signature) signals {
 	for _, m := range shared[:n] {
 		wa, wb := weight(a.Weights[m.i]), weight(b.Weights[m.j])
 		dot += wa * wb
+		s.support += min(wa*wb, supportCap)
 		covered += wa * wa
 		covering += wb * wb
 	}
