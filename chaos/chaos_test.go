@@ -160,9 +160,10 @@ func mustStream(t *testing.T, js jetstream.JetStream, name string) jetstream.Str
 	return s
 }
 
-// memSeries are the worker's memory gauges the stall test watches: heap
-// in use, then resident memory.
-var memSeries = []string{"go_memstats_heap_inuse_bytes", "process_resident_memory_bytes"}
+// memSeries are the worker's memory gauges the stall test watches: the
+// live heap and resident memory, which it compares, then the heap in use,
+// which it logs.
+var memSeries = []string{"go_gc_heap_live_bytes", "process_resident_memory_bytes", "go_memstats_heap_inuse_bytes"}
 
 // memRange is the lowest and highest value of a gauge over a period.
 type memRange struct{ low, high float64 }
@@ -293,14 +294,16 @@ func TestChaosStalledOutput(t *testing.T) {
 	for _, name := range memSeries {
 		t.Logf("%s: healthy %s, stall first half %s, second half %s", name, mib(base[name]), mib(first[name]), mib(second[name]))
 	}
-	// The heap in use drops at each collection: its lows track the live
-	// heap and must not creep up, while its highs (live plus garbage, as
-	// the collector paces itself) get more room. Resident memory is rarely
-	// given back and follows the heap's highs, so only its highs compare,
-	// with the same room.
-	heap, rss := memSeries[0], memSeries[1]
-	if second[heap].low > first[heap].low*1.1 || second[heap].high > first[heap].high*1.25 {
-		t.Errorf("%s grew during the stall: %s in its first half, %s in its second", heap, mib(first[heap]), mib(second[heap]))
+	// The live heap (as the last collection found it) must not creep up.
+	// The heap in use is only logged: it also holds garbage, and a worker
+	// idle behind the stall allocates too little to start a collection for
+	// seconds, so its lows can stay high for a whole half (a CI run saw
+	// 97 MiB in the first half, 116 MiB in the second, with no growth of
+	// what is live). Resident memory is rarely given back and follows the
+	// heap's highs, so only its highs compare, with more room.
+	live, rss := memSeries[0], memSeries[1]
+	if second[live].high > first[live].high*1.1 {
+		t.Errorf("%s grew during the stall: %s in its first half, %s in its second", live, mib(first[live]), mib(second[live]))
 	}
 	if second[rss].high > first[rss].high*1.25 {
 		t.Errorf("%s grew during the stall: %s in its first half, %s in its second", rss, mib(first[rss]), mib(second[rss]))

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -93,10 +94,17 @@ func IsTerminal(w io.Writer) bool {
 // NewRegistry returns a process registry with the Go and process
 // collectors and wiredesk_build_info. Packages register their own metrics
 // on it; nothing uses the global registry.
+//
+// Besides the default Go metrics it exports go_gc_heap_live_bytes, the heap
+// the last collection found live: unlike the heap in use, it does not rise
+// with garbage when the collector has not run for a while (a worker idle
+// behind a stalled output allocates too little to start one).
 func NewRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
-		collectors.NewGoCollector(),
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$`)},
+		)),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "wiredesk_build_info",

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"io"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -58,5 +59,30 @@ func TestLogValidate(t *testing.T) {
 	}
 	if err := (Log{Format: "xml"}).Validate(); err == nil {
 		t.Error("Validate(xml) = nil, want an error")
+	}
+}
+
+// TestRegistryLiveHeap checks that the registry exports the live heap next
+// to the default Go and process metrics: the stall test and operators
+// compare it across time.
+func TestRegistryLiveHeap(t *testing.T) {
+	runtime.GC() // the live heap is known after a first collection
+	families, err := NewRegistry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"go_gc_heap_live_bytes": false, "go_memstats_heap_inuse_bytes": false, "wiredesk_build_info": false}
+	for _, f := range families {
+		if _, ok := want[f.GetName()]; ok {
+			want[f.GetName()] = true
+			if name := f.GetName(); name == "go_gc_heap_live_bytes" && f.GetMetric()[0].GetGauge().GetValue() <= 0 {
+				t.Errorf("%s = %v, want a positive size", name, f.GetMetric()[0].GetGauge().GetValue())
+			}
+		}
+	}
+	for name, ok := range want {
+		if !ok {
+			t.Errorf("registry lacks %s", name)
+		}
 	}
 }
