@@ -644,7 +644,7 @@ func isCapitalised(word string) bool {
 // [lexicon.Hash] is h can be a keyword: not a stopword, longer than one
 // letter, and holding a letter.
 func isContent(k string, h uint64) bool {
-	if len(k) < 2 || stopwords.has(h, k) {
+	if _, stop := stopwords.Get(k, h); len(k) < 2 || stop {
 		return false
 	}
 	for i := 0; i < len(k); i++ {
@@ -661,7 +661,7 @@ func isContent(k string, h uint64) bool {
 // stopwords are English function words, plus the reporting verbs, time
 // words and titles that every news story uses and no reader searches for,
 // by their [lexicon.Hash].
-var stopwords = hashSetOf(
+var stopwords = wordSet(
 	// function words
 	"a", "about", "above", "across", "after", "afterwards", "again", "against", "ago", "all", "almost",
 	"along", "already", "also", "although", "always", "am", "among", "amid", "an", "and", "another",
@@ -697,38 +697,11 @@ var stopwords = hashSetOf(
 	"mr", "mrs", "ms", "dr",
 )
 
-// hashSet is a set of words looked up by their [lexicon.Hash], by open
-// addressing; it is not changed once built.
-type hashSet struct {
-	hashes []uint64
-	words  []string // "" for an empty slot; a power of two of them, at most a quarter used
-}
-
-// hashSetOf returns the set of words.
-func hashSetOf(words ...string) hashSet {
-	size := 1
-	for size < 4*len(words) {
-		size *= 2
-	}
-	s := hashSet{hashes: make([]uint64, size), words: make([]string, size)}
+// wordSet returns a set of words, looked up by their [lexicon.Hash].
+func wordSet(words ...string) *lexicon.WordMap[struct{}] {
+	m := lexicon.NewWordMap[struct{}](len(words))
 	for _, w := range words {
-		h := lexicon.Hash(w)
-		i := s.slot(h, w)
-		s.hashes[i], s.words[i] = h, w
+		m.Put(w, struct{}{})
 	}
-	return s
+	return m
 }
-
-// slot returns the index of the slot holding w, whose hash is h, or of the
-// empty slot where the probe for it ends.
-func (s hashSet) slot(h uint64, w string) int {
-	mask := uint64(len(s.words) - 1)
-	i := h & mask
-	for s.words[i] != "" && (s.hashes[i] != h || s.words[i] != w) {
-		i = (i + 1) & mask
-	}
-	return int(i)
-}
-
-// has reports whether the set holds w, whose hash is h.
-func (s hashSet) has(h uint64, w string) bool { return s.words[s.slot(h, w)] != "" }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -310,4 +311,36 @@ func TestReadRarities(t *testing.T) {
 			t.Errorf("IDFOf(never seen) = %v, want MaxIDF = %v", got, want)
 		}
 	})
+}
+
+// TestWordMap checks a WordMap against a Go map through growth, including
+// words whose hashes share their low bits.
+func TestWordMap(t *testing.T) {
+	m := NewWordMap[int](0)
+	want := map[string]int{}
+	for i := range 3000 {
+		w := strconv.Itoa(i * 7919)
+		if i%3 == 0 {
+			w = strings.Repeat("x", i%40+1) + w
+		}
+		m.Put(w, i)
+		want[w] = i
+		if i%5 == 0 { // replace an earlier value
+			m.Put(w, -i)
+			want[w] = -i
+		}
+	}
+	if m.Len() != len(want) {
+		t.Fatalf("Len() = %d, want %d", m.Len(), len(want))
+	}
+	for w, v := range want {
+		if got, ok := m.Get(w, Hash(w)); !ok || got != v {
+			t.Errorf("Get(%q) = %d, %v, want %d, true", w, got, ok, v)
+		}
+	}
+	for _, w := range []string{"", "absent", "x0x"} {
+		if got, ok := m.Get(w, Hash(w)); ok {
+			t.Errorf("Get(%q) = %d, true, want absent", w, got)
+		}
+	}
 }

@@ -22,8 +22,8 @@ var embeddedModel []byte
 type Recognizer struct {
 	stages   [numStages]stage
 	gaz      gazetteer
-	vocab    wordTable        // the training words, precomputed
-	lowerIDs map[string]int32 // lower-case forms of the vocabulary
+	vocab    *lexicon.WordMap[*wordInfo] // the training words, precomputed
+	lowerIDs map[string]int32            // lower-case forms of the vocabulary
 	bos, eos *wordInfo
 
 	// seen caches words met at run time, up to maxSeenWords, with ids for
@@ -83,7 +83,7 @@ func Load(r io.Reader) (*Recognizer, error) {
 	}
 	rec := &Recognizer{
 		gaz:       newGazetteer(m.Places),
-		vocab:     newWordTable(len(m.Vocab) + 2),
+		vocab:     lexicon.NewWordMap[*wordInfo](len(m.Vocab) + 2),
 		lowerIDs:  map[string]int32{},
 		seen:      map[string]*wordInfo{},
 		seenLower: map[string]int32{},
@@ -102,57 +102,10 @@ func Load(r io.Reader) (*Recognizer, error) {
 			rec.lowerIDs[l] = id
 		}
 		infos[i] = rec.wordInfo(w, id)
-		rec.vocab.add(w, &infos[i])
+		rec.vocab.Put(w, &infos[i])
 	}
-	rec.bos, rec.eos = rec.vocab.get(wordBOS, lexicon.Hash(wordBOS)), rec.vocab.get(wordEOS, lexicon.Hash(wordEOS))
+	rec.bos, rec.eos = &infos[len(m.Vocab)], &infos[len(m.Vocab)+1]
 	return rec, nil
-}
-
-// wordTable maps words to their infos by open addressing on the words'
-// [lexicon.Hash]: the tagger looks up every token in it, and a probe of a
-// flat array costs a fraction of a string-keyed map's hashing and
-// bucket search. It is filled once, when the model is loaded, and read
-// without locking.
-type wordTable struct {
-	slots []wordSlot // a power of two of them, at most half used
-}
-
-type wordSlot struct {
-	hash uint64
-	word string
-	info *wordInfo // nil for an empty slot
-}
-
-// newWordTable returns an empty table with room for n words.
-func newWordTable(n int) wordTable {
-	size := 1
-	for size < 2*n {
-		size *= 2
-	}
-	return wordTable{slots: make([]wordSlot, size)}
-}
-
-// add adds word w, which must not be in the table yet, and which must fit.
-func (t *wordTable) add(w string, info *wordInfo) {
-	mask := uint64(len(t.slots) - 1)
-	h := lexicon.Hash(w)
-	i := h & mask
-	for t.slots[i].info != nil {
-		i = (i + 1) & mask
-	}
-	t.slots[i] = wordSlot{hash: h, word: w, info: info}
-}
-
-// get returns the info of word w, whose [lexicon.Hash] is h, or nil if w
-// is not in the table.
-func (t *wordTable) get(w string, h uint64) *wordInfo {
-	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := &t.slots[i]
-		if s.info == nil || s.hash == h && s.word == w {
-			return s.info
-		}
-	}
 }
 
 func (st *stage) load(f *stageFile) error {
@@ -193,7 +146,7 @@ func (st *stage) load(f *stageFile) error {
 // cache is full, new words are computed on every call and their lower-case
 // forms get id -1: no document statistics.
 func (rec *Recognizer) lookup(w string, h uint64) *wordInfo {
-	if info := rec.vocab.get(w, h); info != nil {
+	if info, ok := rec.vocab.Get(w, h); ok {
 		return info
 	}
 	rec.mu.RLock()
