@@ -66,9 +66,14 @@ type fingerprint struct {
 	// terms are the hashes of distinct texts whatever their kind: names
 	// hold a space, numbers start with a digit, other terms do neither.
 	terms []uint64
-	// The arrays of top and block, allocated with the fingerprint.
-	topArray   [SignatureTerms]feat
-	blockArray [blockingKeys]uint32
+	// phrases are the article's phrase hashes, ascending, without
+	// repeats (see [phraseWords]).
+	phrases []uint16
+	// The arrays of top, block and phrases, allocated with the
+	// fingerprint.
+	topArray    [SignatureTerms]feat
+	blockArray  [blockingKeys]uint32
+	phraseArray [phraseWords]uint16
 }
 
 type scored struct {
@@ -110,6 +115,7 @@ type scratch struct {
 	hashes    []uint64
 	tf        []float64
 	sentences []uint32
+	phrases   []uint16
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -117,7 +123,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // release returns the scratch to the pool, emptied.
 func (sc *scratch) release() {
 	sc.index.reset()
-	sc.feats, sc.hashes, sc.tf, sc.sentences = sc.feats[:0], sc.hashes[:0], sc.tf[:0], sc.sentences[:0]
+	sc.feats, sc.hashes, sc.tf, sc.sentences, sc.phrases = sc.feats[:0], sc.hashes[:0], sc.tf[:0], sc.sentences[:0], sc.phrases[:0]
 	scratchPool.Put(sc)
 }
 
@@ -380,6 +386,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		name      = nameRun{h: lexicon.HashOffset}
 		pos       int // words read
 		prevEnd   int // end of the previous word
+		phrases   = sc.phrases
+		content   int    // content words read, up to phraseWords
+		prevWord  uint64 // hash of the sentence's last content word, 0 for none
 	)
 	for start := wordStart(body, 0); ; start = wordStart(body, prevEnd) {
 		if start < 0 || pos > 0 && sentenceBreak(body[prevEnd:start]) {
@@ -390,7 +399,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			if sentWords >= 6 {
 				sentences = append(sentences, sent)
 			}
-			sent, sentWords = fnvOffset, 0
+			sent, sentWords, prevWord = fnvOffset, 0, 0
 			if start < 0 {
 				break
 			}
@@ -405,6 +414,13 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		sentWords++
 		w := positionWeight(pos)
 		pos, prevEnd = pos+1, end
+		if content < phraseWords && !shorterThan2(wd.term) && !lexicon.IsStopword(wd.h) {
+			if prevWord != 0 {
+				phrases = append(phrases, phraseHash(prevWord, wd.h))
+			}
+			prevWord = wd.h
+			content++
+		}
 		switch {
 		case wd.number:
 			sc.endName(&name)
@@ -433,7 +449,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		name.w = max(name.w, w)
 	}
 	feats := sc.feats
-	sc.sentences = sentences
+	sc.sentences, sc.phrases = sentences, phrases
 
 	fp := &fingerprint{terms: slices.Clone(sc.hashes), body: body}
 	// Rank by score, keeping only the strongest: a bounded insertion
@@ -500,6 +516,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	slices.Sort(sentences)
 	sentences = slices.Compact(sentences)
 	fp.sig.NS = uint8(copy(fp.sig.Sentences[:], sentences))
+
+	slices.Sort(phrases)
+	fp.phrases = fp.phraseArray[:copy(fp.phraseArray[:], slices.Compact(phrases))]
 	return fp
 }
 

@@ -103,6 +103,7 @@ func plainCompare(a, b *Signature) signals {
 			j++
 		}
 	}
+	s.story = s.support
 	s.cosine = math.Min(1, dot)
 	s.covered = math.Min(1, s.covered)
 	s.covering = math.Min(1, s.covering)

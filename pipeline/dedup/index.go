@@ -23,7 +23,7 @@ const (
 // Defaults, tuned on the development data (see the package documentation).
 const (
 	DefaultWindow             = 72 * time.Hour
-	DefaultStoryThreshold     = 0.25
+	DefaultStoryThreshold     = 0.28
 	DefaultDuplicateThreshold = 0.45
 	DefaultCandidatesPerKey   = 16
 	DefaultMaxArticles        = 250_000
@@ -49,10 +49,11 @@ type Config struct {
 	// Window is how long an article stays a candidate after its ingest
 	// time. Zero means DefaultWindow.
 	Window time.Duration
-	// StoryThreshold is the least support (the cosine of the weighted
-	// feature vectors with each shared feature's part capped; see the
-	// package documentation) at which an article joins the story of its
-	// best-supported match. Zero means DefaultStoryThreshold.
+	// StoryThreshold is the least story score (the support, that is the
+	// cosine of the weighted feature vectors with each shared feature's
+	// part capped, plus the weighted phrase overlap; see the package
+	// documentation) at which an article joins the story of its best
+	// match. Zero means DefaultStoryThreshold.
 	StoryThreshold float64
 	// DuplicateThreshold is the least similarity at which an article that
 	// shares sentences with an earlier one (see the package documentation)
@@ -67,6 +68,11 @@ type Config struct {
 	// the newest articles are verified per blocking key. Zero means
 	// DefaultCandidatesPerKey.
 	CandidatesPerKey int
+	// PhraseArticles is how many of the most recently recorded articles
+	// keep their phrases (about 300 bytes each) for the story rule; an
+	// older candidate is judged on its support alone. Zero means
+	// DefaultPhraseArticles.
+	PhraseArticles int
 	// Store keeps the per-article records; nil means a new in-memory store
 	// private to the index.
 	Store Store
@@ -98,6 +104,9 @@ func (c *Config) setDefaults() {
 	if c.MaxArticles == 0 {
 		c.MaxArticles = DefaultMaxArticles
 	}
+	if c.PhraseArticles == 0 {
+		c.PhraseArticles = DefaultPhraseArticles
+	}
 }
 
 // Validate reports an error wrapping [ErrInvalidConfig] for a negative
@@ -116,6 +125,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("candidates per key %d is negative: %w", c.CandidatesPerKey, ErrInvalidConfig)
 	case c.MaxArticles < 0:
 		return fmt.Errorf("max articles %d is negative: %w", c.MaxArticles, ErrInvalidConfig)
+	case c.PhraseArticles < 0:
+		return fmt.Errorf("phrase articles %d is negative: %w", c.PhraseArticles, ErrInvalidConfig)
 	}
 	return nil
 }
@@ -130,6 +141,7 @@ type Index struct {
 	mu       sync.Mutex
 	store    Store
 	table    *lexicon.Table
+	phrases  *phraseRing
 	stories  map[string]int // live articles per story
 	latest   time.Time      // newest ingest time seen
 	recorded uint64         // articles recorded so far (Record.Seq)
@@ -152,7 +164,10 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Index{cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, stories: map[string]int{}, pending: map[string]chan struct{}{}}
+	x := &Index{
+		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
+		stories: map[string]int{}, pending: map[string]chan struct{}{},
+	}
 	if x.store == nil {
 		x.store = newMemStore()
 	}
@@ -277,6 +292,7 @@ func (x *Index) Observe(e *pipeline.Event) {
 	x.recorded++
 	rec.Seq = x.recorded
 	x.store.Put(rec, fp.block)
+	x.phrases.put(rec.Seq, fp.phrases)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
 	x.metrics.articles.Set(float64(x.store.Len()))
@@ -307,29 +323,33 @@ type match struct {
 // decide is the read-only half of Add: it finds the best earlier matches
 // and returns the decision and the record that commit will store.
 func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Record) {
-	// The best-supported match and the most similar duplicate; a nil rec
-	// means none. Kept as values: a match per candidate on the heap was a
-	// third of the allocations of a decision.
-	var best, dup match
+	// The best-supported matches, strongest first, and the most similar
+	// duplicate; a nil rec means none. Kept as values: a match per
+	// candidate on the heap was a third of the allocations of a decision.
+	var (
+		top  [storyCandidates]match
+		ntop int
+		dup  match
+	)
 	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
 		m := match{rec: r, sig: compare(&fp.sig, &r.Sig)}
-		if best.rec == nil || m.sig.support > best.sig.support {
-			best = m
-		}
+		ntop = insertBySupport(&top, ntop, m)
 		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
 			dup = m
 		}
 	})
+	best := x.storyMatch(top[:ntop], fp)
 	rec := Record{ID: id, At: at, Sig: fp.sig}
 	d := Decision{StoryID: "story-" + id}
 	switch {
 	case dup.rec != nil:
+		x.addPhrases(&dup, fp)
 		rec.Duplicate = true
 		d.DuplicateOf = dup.rec.ID
 		d.StoryID = dup.rec.StoryID
 		d.Similarity = dup.sig.cosine
 		d.Evidence = evidence(DecisionDuplicate, &dup, fp)
-	case best.rec != nil && best.sig.support >= x.cfg.StoryThreshold:
+	case best.rec != nil && best.sig.story >= x.cfg.StoryThreshold:
 		d.StoryID = best.rec.StoryID
 		d.Similarity = best.sig.cosine
 		d.Evidence = evidence(DecisionSameStory, &best, fp)
@@ -346,6 +366,46 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	rec.Similarity = float32(d.Similarity)
 	d.Similarity = float64(rec.Similarity)
 	return d, rec
+}
+
+// insertBySupport inserts m into the n best-supported matches of top,
+// strongest first, after those it ties with (the earlier visited), and
+// returns their new number.
+func insertBySupport(top *[storyCandidates]match, n int, m match) int {
+	at := n
+	for at > 0 && top[at-1].sig.support < m.sig.support {
+		at--
+	}
+	if at == storyCandidates {
+		return n
+	}
+	n = min(n+1, storyCandidates)
+	copy(top[at+1:n], top[at:n-1])
+	top[at] = m
+	return n
+}
+
+// storyMatch returns the match of top with the best story score, the
+// earliest of equals, after adding the phrase overlap of those whose
+// phrases the index still holds; a nil rec when top is empty.
+func (x *Index) storyMatch(top []match, fp *fingerprint) match {
+	var best match
+	for i := range top {
+		m := &top[i]
+		x.addPhrases(m, fp)
+		if best.rec == nil || m.sig.story > best.sig.story {
+			best = *m
+		}
+	}
+	return best
+}
+
+// addPhrases sets the phrase overlap of a match and its story score.
+func (x *Index) addPhrases(m *match, fp *fingerprint) {
+	if set, ok := x.phrases.get(m.rec.Seq); ok {
+		m.sig.phrases = jaccard(fp.phrases, set)
+		m.sig.story = m.sig.support + phraseWeight*m.sig.phrases
+	}
 }
 
 // duplicate tells whether signals show a near-identical report: a copy
@@ -365,6 +425,7 @@ func (x *Index) commit(rec Record, fp *fingerprint) {
 	x.recorded++
 	rec.Seq = x.recorded
 	x.store.Put(rec, fp.block)
+	x.phrases.put(rec.Seq, fp.phrases)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
 	decision := DecisionNewStory
@@ -398,6 +459,7 @@ func (x *Index) replay(r Record, fp *fingerprint) Decision {
 	m := &match{rec: &Record{ID: r.Matched}}
 	if old, ok := x.store.Get(r.Matched); ok {
 		m = &match{rec: &old, sig: compare(&fp.sig, &old.Sig)}
+		x.addPhrases(m, fp)
 	}
 	d.Evidence = evidence(decision, m, fp)
 	return d
@@ -412,6 +474,8 @@ func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
 		Signals: map[string]float64{
 			"cosine":         round(m.sig.cosine),
 			"support":        round(m.sig.support),
+			"phrases":        round(m.sig.phrases),
+			"story_score":    round(m.sig.story),
 			"covered":        round(m.sig.covered),
 			"covering":       round(m.sig.covering),
 			"sentence_share": round(m.sig.sentenceShare),

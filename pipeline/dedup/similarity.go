@@ -36,6 +36,13 @@ type signals struct {
 	// lengthRatio is the new article's length in words over the earlier
 	// one's.
 	lengthRatio float64
+	// phrases is the Jaccard index of the two articles' phrase sets (see
+	// [phraseWords]), and story the score the story rule compares with
+	// its threshold: support plus phraseWeight times phrases. Both are
+	// set by the index, for the best-supported candidates only; compare
+	// leaves phrases 0 and story the support.
+	phrases float64
+	story   float64
 }
 
 // compare measures a new signature against an earlier one.
@@ -77,6 +84,7 @@ func compare(a, b *Signature) signals {
 		covered += wa * wa
 		covering += wb * wb
 	}
+	s.story = s.support
 	s.cosine = min(1, dot)
 	s.covered = min(1, covered)
 	s.covering = min(1, covering)

@@ -344,3 +344,25 @@ func TestWordMap(t *testing.T) {
 		}
 	}
 }
+
+func TestIsStopword(t *testing.T) {
+	for _, w := range []string{"the", "of", "said", "yesterday", "mr", "it's"} {
+		if !IsStopword(Hash(w)) {
+			t.Errorf("IsStopword(%q) = false, want true", w)
+		}
+	}
+	for _, w := range []string{"earthquake", "kim", "factory", "The", "", "2008"} {
+		if IsStopword(Hash(w)) {
+			t.Errorf("IsStopword(%q) = true, want false", w)
+		}
+	}
+	n := 0
+	for _, h := range stopHashes {
+		if h != 0 {
+			n++
+		}
+	}
+	if n != len(stopwords) {
+		t.Errorf("table holds %d hashes, want %d: a duplicate word or a hash collision", n, len(stopwords))
+	}
+}

@@ -1,0 +1,91 @@
+package dedup
+
+// Phrases are the pairs of consecutive content words of an article's
+// opening, stopwords skipped ("scoring record" in "broke the scoring
+// record"), each hashed to 16 bits. Two reports of one event share many of
+// them (the names, places, figures and turns of phrase of the event) even
+// when their strongest single features are the topic words that reports of
+// another event of the same kind share too; the story rule adds their
+// overlap to the support (see [Index]).
+const (
+	// phraseWords is how many content words of an article its phrases
+	// are drawn from: the opening, where news states the event, and a
+	// bound on what the index keeps per article.
+	phraseWords = 150
+	// phraseWeight scales the phrase overlap (a Jaccard index, rarely
+	// above 0.3 between reports that are not copies) against the support.
+	phraseWeight = 2.0
+	// storyCandidates is how many of the best-supported earlier
+	// articles the story rule also compares phrases with.
+	storyCandidates = 5
+	// DefaultPhraseArticles is how many of the most recently recorded
+	// articles keep their phrases, about 10 MB at most; see
+	// [Config].PhraseArticles.
+	DefaultPhraseArticles = 1 << 15
+)
+
+// phraseHash is the 16-bit hash of the phrase of two words given by their
+// hashes. Between two sets of phraseWords phrases, fewer than one pair of
+// different phrases shares a hash on average.
+func phraseHash(a, b uint64) uint16 {
+	return uint16((a*0x9E3779B97F4A7C15 ^ b) * 0xBF58476D1CE4E5B9 >> 48)
+}
+
+// jaccard returns the Jaccard index of two sets given as ascending slices
+// without repeats: shared elements over distinct elements, 0 for two empty
+// sets.
+func jaccard(a, b []uint16) float64 {
+	shared := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		x, y := a[i], b[j]
+		shared += b2i(x == y)
+		i += b2i(x <= y)
+		j += b2i(x >= y)
+	}
+	if union := len(a) + len(b) - shared; union > 0 {
+		return float64(shared) / float64(union)
+	}
+	return 0
+}
+
+// phraseRing keeps the phrase sets of the most recently recorded articles,
+// by their [Record].Seq; an article recorded more than its length earlier
+// has lost its set. Its slots reuse their buffers, so that recording costs
+// no allocation once the ring has gone round.
+type phraseRing struct {
+	slots []phraseSlot // a power of two of them
+}
+
+type phraseSlot struct {
+	seq uint64 // 0: empty
+	set []uint16
+}
+
+// newPhraseRing returns a ring holding the sets of at least n articles.
+func newPhraseRing(n int) *phraseRing {
+	size := 1
+	for size < n {
+		size *= 2
+	}
+	return &phraseRing{slots: make([]phraseSlot, size)}
+}
+
+func (r *phraseRing) slot(seq uint64) *phraseSlot {
+	return &r.slots[seq&uint64(len(r.slots)-1)]
+}
+
+// put keeps a copy of the phrase set of the article recorded as seq.
+func (r *phraseRing) put(seq uint64, set []uint16) {
+	s := r.slot(seq)
+	s.seq, s.set = seq, append(s.set[:0], set...)
+}
+
+// get returns the phrase set of the article recorded as seq, if the ring
+// still holds it.
+func (r *phraseRing) get(seq uint64) ([]uint16, bool) {
+	s := r.slot(seq)
+	if s.seq != seq || seq == 0 {
+		return nil, false
+	}
+	return s.set, true
+}

@@ -1,0 +1,87 @@
+package dedup
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
+)
+
+// TestPhrases checks which phrases an article yields: pairs of consecutive
+// content words, stopwords skipped, never across a sentence break, from
+// the first phraseWords content words only.
+func TestPhrases(t *testing.T) {
+	pair := func(a, b string) uint16 { return phraseHash(lexicon.Hash(a), lexicon.Hash(b)) }
+	fp := extract("", "Kim Jong Un visited the aircraft factory on Friday. Factory workers cheered him.", lexicon.Default())
+	want := []uint16{
+		pair("kim", "jong"), pair("jong", "un"), pair("un", "visited"), pair("visited", "aircraft"),
+		pair("aircraft", "factory"), pair("factory", "workers"), pair("workers", "cheered"),
+	}
+	slices.Sort(want)
+	if !slices.Equal(fp.phrases, want) {
+		t.Errorf("phrases = %v, want %v", fp.phrases, want)
+	}
+
+	words := make([]string, 400)
+	for i := range words {
+		words[i] = "w" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}
+	fp = extract("", strings.Join(words, " "), lexicon.Default())
+	if len(fp.phrases) != phraseWords-1 {
+		t.Errorf("a text of 400 distinct content words has %d phrases, want %d", len(fp.phrases), phraseWords-1)
+	}
+}
+
+// TestJaccard checks the merge against a count over maps.
+func TestJaccard(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	set := func(n int) []uint16 {
+		s := make([]uint16, n)
+		for i := range s {
+			s[i] = uint16(rng.IntN(300))
+		}
+		slices.Sort(s)
+		return slices.Compact(s)
+	}
+	for range 200 {
+		a, b := set(rng.IntN(120)), set(rng.IntN(120))
+		union := map[uint16]bool{}
+		shared := 0
+		for _, v := range a {
+			union[v] = true
+		}
+		for _, v := range b {
+			if union[v] {
+				shared++
+			}
+			union[v] = true
+		}
+		want := 0.0
+		if len(union) > 0 {
+			want = float64(shared) / float64(len(union))
+		}
+		if got := jaccard(a, b); got != want {
+			t.Fatalf("jaccard(%v, %v) = %v, want %v", a, b, got, want)
+		}
+	}
+}
+
+// TestPhraseRing checks that the ring returns the sets of the most recent
+// articles, copies, and forgets those it has gone round.
+func TestPhraseRing(t *testing.T) {
+	r := newPhraseRing(3) // rounded up to 4
+	buf := []uint16{1, 2}
+	for seq := uint64(1); seq <= 6; seq++ {
+		buf[0] = uint16(seq)
+		r.put(seq, buf)
+	}
+	buf[0] = 99 // the ring keeps copies
+	for seq := uint64(0); seq <= 7; seq++ {
+		got, ok := r.get(seq)
+		if held := seq >= 3 && seq <= 6; ok != held || held && !slices.Equal(got, []uint16{uint16(seq), 2}) {
+			t.Errorf("get(%d) = %v, %v; want held %v", seq, got, ok, held)
+		}
+	}
+}
