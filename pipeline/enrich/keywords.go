@@ -22,21 +22,25 @@ const (
 )
 
 // phraseKey holds the words of a candidate, unused ones nil. Within one
-// counter a word's pointer stands for its key, so a phrase is hashed and
-// compared as a few pointers rather than as strings.
+// counter a word's pointer stands for its key, so a phrase is compared as a
+// few pointers rather than as strings, and hashed by its words' ids (see
+// [phraseIndex]).
 type phraseKey [maxNameWords]*word
 
 // candidate is a keyword being scored: a content word or a phrase.
 type candidate struct {
-	words   phraseKey
-	n       int    // number of words
-	key     string // words joined by spaces, set once the candidate is kept
-	display string // as written: first seen, or lower case if mostly so
-	lowered bool   // display has been lower-cased
-	count   int
-	lower   int     // occurrences written all in lower case
-	weight  float64 // sum of the weights of its words
-	score   float64 // count times weight, set once counting is done
+	words phraseKey
+	n     int    // number of words
+	key   string // words joined by spaces, set once the candidate is kept
+	// first and last are the tokens of its first occurrence, which it is
+	// displayed as (see [counter.display]), lower-cased if fold is set.
+	first, last int
+	lowered     bool // written in lower case, or displayed so
+	fold        bool // mostly written in lower case, though not at first
+	count       int
+	lower       int     // occurrences written all in lower case
+	weight      float64 // sum of the weights of its words
+	score       float64 // count times weight, set once counting is done
 }
 
 // slab hands out zeroed values from chunks that it keeps for reuse, so
@@ -81,6 +85,7 @@ func (s *slab[T]) reset() {
 // word is what an article's counter knows about one distinct word.
 type word struct {
 	key     string // see [appendKey]
+	id      uint64 // the order it was met in, from 0: the phrase index hashes it
 	content bool   // see [isContent]
 	weight  float64
 	single  *candidate // the word as a keyword of its own, once counted
@@ -108,7 +113,7 @@ type counter struct {
 	// white space before it.
 	nWords  int
 	words   wordIndex // by key: "Russia’s" and "russia" share a word
-	phrases map[phraseKey]*candidate
+	phrases phraseIndex
 	keyBuf  []byte
 	// The content words met for the first time, the hashes of their keys
 	// and their rarities, looked up together once the text is read.
@@ -181,9 +186,7 @@ type occurrence struct {
 	c           *candidate
 }
 
-var counters = sync.Pool{New: func() any {
-	return &counter{phrases: map[phraseKey]*candidate{}}
-}}
+var counters = sync.Pool{New: func() any { return new(counter) }}
 
 // getCounter returns a pooled counter loaded with the words of text; give
 // it back with [counter.release] once its candidates are no longer used.
@@ -195,16 +198,18 @@ func getCounter(text string, rarity Rarity) *counter {
 	k.words.grow(len(toks))
 	k.stat = resize(k.stat, len(toks))
 	k.nWords = min(1, len(toks))
+	prevEnd, prevContent := 0, false // of the token before
 	for i, t := range toks {
 		f := k.form(text[t.start:t.end])
 		if i > 0 {
-			gap := text[toks[i-1].end:t.start]
-			f.joined = f.content && k.stat[i-1].content && gap == " "
-			if gap == " " || hasSpace(gap) {
+			oneSpace := t.start == prevEnd+1 && text[prevEnd] == ' '
+			f.joined = f.content && prevContent && oneSpace
+			if oneSpace || hasSpace(text[prevEnd:t.start]) {
 				k.nWords++
 			}
 		}
 		k.stat[i] = f
+		prevEnd, prevContent = t.end, f.content
 	}
 	k.weigh(rarity)
 	return k
@@ -336,7 +341,7 @@ func ownKeyHash(word string) (uint64, bool) {
 // in k.fresh for [counter.weigh] to weigh it.
 func (k *counter) word(key string, h uint64) *word {
 	w := k.wordMem.new()
-	w.key, w.content = key, isContent(key, h)
+	w.key, w.id, w.content = key, uint64(k.wordMem.n-1), isContent(key, h)
 	if w.content {
 		k.fresh = append(k.fresh, w)
 		k.hashes = append(k.hashes, h)
@@ -356,7 +361,7 @@ func (k *counter) release() {
 	clear(k.words.slots)
 	clear(k.fresh)
 	k.fresh, k.hashes = k.fresh[:0], k.hashes[:0]
-	clear(k.phrases)
+	k.phrases.reset()
 	k.wordMem.reset()
 	k.candMem.reset()
 	counters.Put(k)
@@ -372,42 +377,114 @@ func resize[T any](s []T, n int) []T {
 	return s
 }
 
-// add counts one occurrence of the candidate made of tokens first..last.
-func (k *counter) add(first, last int) *candidate {
-	var c *candidate
+// addWord counts one occurrence of token i as a keyword of its own.
+func (k *counter) addWord(i int) {
+	f := &k.stat[i]
+	c := f.w.single
+	if c == nil {
+		c = k.candidate(phraseKey{f.w}, i, i, f.upper)
+		f.w.single = c
+	}
+	c.observe(f.upper)
+}
+
+// addPhrase counts one occurrence of the phrase made of tokens first..last.
+func (k *counter) addPhrase(first, last int) *candidate {
 	var key phraseKey
 	upper := false // the occurrence holds an upper-case letter
 	for i := first; i <= last; i++ {
 		key[i-first] = k.stat[i].w
 		upper = upper || k.stat[i].upper
 	}
-	if first == last {
-		c = key[0].single
-	} else {
-		c = k.phrases[key]
-	}
+	c := k.phrases.get(&key)
 	if c == nil {
-		c = k.candMem.new()
-		c.words, c.n = key, last-first+1
-		c.display = lexicon.TrimPossessive(k.text[k.toks[first].start:k.toks[last].end])
-		c.lowered = !upper // already lower case
-		for _, w := range key[:c.n] {
-			c.weight += w.weight
-		}
-		if first == last {
-			key[0].single = c
-		} else {
-			k.phrases[key] = c
-		}
+		c = k.candidate(key, first, last, upper)
+		k.phrases.put(c)
 	}
+	c.observe(upper)
+	return c
+}
+
+// candidate returns a new candidate of the words key, first met as tokens
+// first..last, which hold an upper-case letter if upper is set.
+func (k *counter) candidate(key phraseKey, first, last int, upper bool) *candidate {
+	c := k.candMem.new()
+	c.words, c.n = key, last-first+1
+	c.first, c.last = first, last
+	c.lowered = !upper // already lower case
+	for _, w := range key[:c.n] {
+		c.weight += w.weight
+	}
+	return c
+}
+
+// observe counts one occurrence of c, which holds an upper-case letter if
+// upper is set. A candidate mostly written in lower case is displayed so.
+// Only the few candidates that make the keywords are displayed: their
+// display strings are built then (see [counter.display]).
+func (c *candidate) observe(upper bool) {
 	c.count++
 	if !upper {
 		c.lower++
 	}
 	if 2*c.lower > c.count && !c.lowered {
-		c.display, c.lowered = strings.ToLower(c.display), true
+		c.fold, c.lowered = true, true
 	}
-	return c
+}
+
+// phraseIndex finds the phrase candidates of a counter by their words, by
+// open addressing on a hash of the words' ids: cheaper than a map keyed by
+// the four pointers of a [phraseKey], which hashes their 32 bytes.
+type phraseIndex struct {
+	slots []*candidate // a power of two of them, at most half used; nil for none
+	n     int
+}
+
+// get returns the candidate of the phrase of words key, or nil.
+func (x *phraseIndex) get(key *phraseKey) *candidate {
+	if x.slots == nil {
+		return nil
+	}
+	return *x.slot(key)
+}
+
+// put adds candidate c, whose words are not in the index yet.
+func (x *phraseIndex) put(c *candidate) {
+	if 2*(x.n+1) > len(x.slots) {
+		old := x.slots
+		x.slots = make([]*candidate, max(64, 2*len(old)))
+		for _, o := range old {
+			if o != nil {
+				*x.slot(&o.words) = o
+			}
+		}
+	}
+	*x.slot(&c.words) = c
+	x.n++
+}
+
+// slot returns the slot of the phrase of words key: its candidate's, or
+// the empty slot to put it in.
+func (x *phraseIndex) slot(key *phraseKey) **candidate {
+	var h uint64
+	for _, w := range key {
+		if w == nil {
+			break
+		}
+		h = (h + w.id + 1) * 0x9E3779B97F4A7C15
+	}
+	mask := uint64(len(x.slots) - 1)
+	for i := h >> 32 & mask; ; i = (i + 1) & mask {
+		if s := &x.slots[i]; *s == nil || (*s).words == *key {
+			return s
+		}
+	}
+}
+
+// reset empties the index, keeping its slots.
+func (x *phraseIndex) reset() {
+	clear(x.slots)
+	x.n = 0
 }
 
 // count counts the phrases first, then credits each content word
@@ -425,12 +502,12 @@ func (k *counter) count() []*candidate {
 			runStart = i
 		}
 		if stat[i].joined && !stat[i-1].capital && !stat[i].capital && stat[i-1].w != stat[i].w {
-			occs = append(occs, occurrence{i - 1, i, k.add(i-1, i)})
+			occs = append(occs, occurrence{i - 1, i, k.addPhrase(i-1, i)})
 		}
 		// Take a run of names when it ends here, unless it is a headline.
 		ends := i+1 == len(k.toks) || !stat[i+1].capital || !stat[i+1].joined
 		if runStart >= 0 && ends && i > runStart && i-runStart < maxNameWords {
-			occs = append(occs, occurrence{runStart, i, k.add(runStart, i)})
+			occs = append(occs, occurrence{runStart, i, k.addPhrase(runStart, i)})
 		}
 	}
 	k.occs = occs
@@ -445,7 +522,7 @@ func (k *counter) count() []*candidate {
 	}
 	for i := range k.toks {
 		if stat[i].content && !covered[i] {
-			k.add(i, i)
+			k.addWord(i)
 		}
 	}
 
@@ -518,10 +595,20 @@ func (x *Enricher) keywords(text string) (keywords []pipeline.Keyword, words int
 			continue
 		}
 		chosen = append(chosen, c)
-		out = append(out, pipeline.Keyword{Term: c.display, Score: math.Round(c.score/top*1000) / 1000})
+		out = append(out, pipeline.Keyword{Term: k.display(c), Score: math.Round(c.score/top*1000) / 1000})
 	}
 	k.chosen = chosen
 	return out, k.nWords
+}
+
+// display returns c as a keyword is written: as first seen, without a
+// possessive, or in lower case if mostly written so.
+func (k *counter) display(c *candidate) string {
+	s := lexicon.TrimPossessive(k.text[k.toks[c.first].start:k.toks[c.last].end])
+	if c.fold {
+		s = strings.ToLower(s)
+	}
+	return s
 }
 
 // rankHeap is a binary heap of candidates, best first: highest score, then
@@ -644,7 +731,7 @@ func isCapitalised(word string) bool {
 // [lexicon.Hash] is h can be a keyword: not a stopword, longer than one
 // letter, and holding a letter.
 func isContent(k string, h uint64) bool {
-	if _, stop := stopwords.Get(k, h); len(k) < 2 || stop {
+	if len(k) < 2 || lexicon.IsStopword(h) {
 		return false
 	}
 	for i := 0; i < len(k); i++ {
@@ -656,52 +743,4 @@ func isContent(k string, h uint64) bool {
 		}
 	}
 	return false // ASCII without a letter: a number
-}
-
-// stopwords are English function words, plus the reporting verbs, time
-// words and titles that every news story uses and no reader searches for,
-// by their [lexicon.Hash].
-var stopwords = wordSet(
-	// function words
-	"a", "about", "above", "across", "after", "afterwards", "again", "against", "ago", "all", "almost",
-	"along", "already", "also", "although", "always", "am", "among", "amid", "an", "and", "another",
-	"any", "anyone", "anything", "are", "around", "as", "at", "be", "became", "because", "become",
-	"been", "before", "being", "below", "besides", "between", "beyond", "both", "but", "by", "can",
-	"cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "either",
-	"else", "enough", "even", "ever", "every", "few", "for", "from", "further", "get", "gets", "got",
-	"had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his",
-	"how", "however", "i", "if", "in", "including", "into", "is", "it", "its", "itself", "just",
-	"least", "less", "let", "like", "made", "make", "many", "may", "me", "might", "more", "most",
-	"much", "must", "my", "near", "neither", "never", "next", "no", "nor", "not", "now", "of",
-	"off", "often", "on", "once", "one", "only", "onto", "or", "other", "others", "our", "ours",
-	"out", "over", "own", "per", "perhaps", "put", "rather", "same", "several", "she", "should",
-	"since", "so", "some", "still", "such", "than", "that", "the", "their", "theirs", "them",
-	"themselves", "then", "there", "these", "they", "this", "those", "though", "through", "thus",
-	"to", "together", "too", "toward", "towards", "under", "unless", "until", "up", "upon", "us",
-	"very", "via", "was", "we", "well", "were", "what", "whatever", "when", "where", "whether",
-	"which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without", "would",
-	"yet", "you", "your", "yours", "it's", "don't", "didn't", "doesn't", "isn't", "wasn't",
-	"won't", "can't", "i'm", "we're", "they're", "he's", "she's", "that's", "there's",
-	// reporting and filler words of news prose
-	"according", "added", "adding", "announced", "asked", "called", "comment", "comments",
-	"reported", "reportedly", "reporters", "reporting", "say", "said", "saying", "says", "stated",
-	"statement", "tell", "told", "two", "three", "four", "five", "first", "second", "last",
-	"new", "later", "earlier", "recent", "recently",
-	// time words
-	"today", "yesterday", "tomorrow", "week", "weeks", "month", "months", "year", "years",
-	"day", "days", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-	"january", "february", "march", "april", "june", "july", "august", "september", "october",
-	"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-	"oct", "nov", "dec", "pm",
-	// titles
-	"mr", "mrs", "ms", "dr",
-)
-
-// wordSet returns a set of words, looked up by their [lexicon.Hash].
-func wordSet(words ...string) *lexicon.WordMap[struct{}] {
-	m := lexicon.NewWordMap[struct{}](len(words))
-	for _, w := range words {
-		m.Put(w, struct{}{})
-	}
-	return m
 }

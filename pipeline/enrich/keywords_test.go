@@ -149,3 +149,48 @@ func TestAppendKey(t *testing.T) {
 		})
 	}
 }
+
+// TestPhraseIndex checks that the phrase index finds every phrase put in
+// it, by its words and their order, as it grows, and nothing after a reset.
+func TestPhraseIndex(t *testing.T) {
+	words := make([]word, 50)
+	for i := range words {
+		words[i].id = uint64(i)
+	}
+	var keys []phraseKey
+	for i := range words {
+		for j := range words {
+			if i < j && (i+j)%3 == 0 { // never both orders
+				keys = append(keys, phraseKey{&words[i], &words[j]})
+			}
+		}
+	}
+	keys = append(keys, phraseKey{&words[1], &words[2], &words[3]}, phraseKey{&words[1], &words[2], &words[3], &words[4]})
+	var x phraseIndex
+	if x.get(&keys[0]) != nil {
+		t.Fatal("empty index found a phrase")
+	}
+	for i := range keys {
+		x.put(&candidate{words: keys[i], count: i})
+		if c := x.get(&keys[i]); c == nil || c.count != i {
+			t.Fatalf("phrase %d not found right after it was put", i)
+		}
+	}
+	for i := range keys {
+		if c := x.get(&keys[i]); c == nil || c.words != keys[i] || c.count != i {
+			t.Fatalf("phrase %d not found after %d were put", i, len(keys))
+		}
+	}
+	if c := x.get(&phraseKey{&words[2], &words[1]}); c != nil {
+		t.Errorf("phrase of words 2, 1 found as %v, want none: only 1, 2 was put", c.words)
+	}
+	if c := x.get(&phraseKey{&words[1], &words[2], &words[4]}); c != nil {
+		t.Errorf("phrase never put found as %v", c.words)
+	}
+	x.reset()
+	for i := range keys {
+		if x.get(&keys[i]) != nil {
+			t.Fatalf("phrase %d found after a reset", i)
+		}
+	}
+}

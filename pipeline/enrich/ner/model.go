@@ -212,6 +212,7 @@ type scratch struct {
 	touched []int32     // ids set in doc
 	// untracked takes the updates of words without a lower-case id.
 	untracked docStat
+	runs      []run
 	emit      [][numTags]float32
 	back      [][numTags]int8
 	tags      []int8
@@ -289,9 +290,16 @@ func (rec *Recognizer) tag(text string, fn func(s *scratch)) {
 			s.stat(info.lower).flags |= f
 		}
 	}
+	runs := s.runs[:0]
 	forSentences(toks, func(lo, hi int) {
-		rec.tagSentence(s, 0, lo, hi)
+		runs = appendRuns(runs, s.infos, lo, hi)
 	})
+	s.runs = runs
+	// Tokens outside the runs are O in both stages.
+	clear(s.tags)
+	for _, r := range runs {
+		rec.decode(s, 0, r)
+	}
 	for i, info := range s.infos {
 		if s.tags[i] != tagO {
 			s.stat(info.lower).votes.add(s.tags[i])
@@ -301,26 +309,37 @@ func (rec *Recognizer) tag(text string, fn func(s *scratch)) {
 		d := &s.doc[id]
 		d.class = int8(d.votes.majority())
 	}
-	ms := s.ms[:0]
-	forSentences(toks, func(lo, hi int) {
-		rec.tagSentence(s, 1, lo, hi)
-		for i := lo; i < hi; i++ {
-			t := int(s.tags[i])
-			if t == tagO {
-				continue
-			}
-			if isInside(t) && len(ms) > 0 && ms[len(ms)-1].hi == i {
-				ms[len(ms)-1].hi = i + 1
-				continue
-			}
-			ms = append(ms, mention{lo: i, hi: i + 1, class: classOf(t)})
+	// The second stage keeps the first stage's tags (all O) for runs
+	// without a word the first stage tagged anywhere in the document: it
+	// has nothing to add there.
+	for _, r := range runs {
+		if s.tagged(r.a, r.b) {
+			rec.decode(s, 1, r)
 		}
-	})
-	for i := range ms {
-		trimTitle(toks, &ms[i])
 	}
-	s.ms = ms
+	s.ms = appendMentions(s.ms[:0], s.tags)
+	for i := range s.ms {
+		trimTitle(toks, &s.ms[i])
+	}
 	fn(s)
+}
+
+// appendMentions appends the mentions that BIO tags make to ms. The
+// decoder never puts an I tag first in a sentence, nor after another class,
+// so a mention never spans two sentences.
+func appendMentions(ms []mention, tags []int8) []mention {
+	for i, tag := range tags {
+		t := int(tag)
+		if t == tagO {
+			continue
+		}
+		if isInside(t) && len(ms) > 0 && ms[len(ms)-1].hi == i {
+			ms[len(ms)-1].hi = i + 1
+			continue
+		}
+		ms = append(ms, mention{lo: i, hi: i + 1, class: classOf(t)})
+	}
+	return ms
 }
 
 // window is how far from a word with a capital letter a token may be for
@@ -328,43 +347,46 @@ func (rec *Recognizer) tag(text string, fn func(s *scratch)) {
 // Three keeps the tags of CoNLL-2003 dev as exact decoding has them.
 const window = 3
 
-// tagSentence tags tokens [lo, hi) with stage st into s.tags. Only runs of
-// tokens near a capitalised word are scored and decoded; the rest are O,
-// which the decoder's boundary transitions take into account. The second
-// stage keeps the first stage's tags (all O) for runs without a word the
-// first stage tagged anywhere in the document: it has nothing to add there.
-func (rec *Recognizer) tagSentence(s *scratch, st, lo, hi int) {
+// run is a stretch of tokens the tagger scores and decodes: tokens [a, b)
+// of the sentence [lo, hi). Both stages decode the same runs.
+type run struct{ lo, hi, a, b int }
+
+// appendRuns appends to runs those of the sentence [lo, hi) of tokens with
+// words infos: the runs of tokens each at most window tokens from a
+// capitalised word. The rest of the sentence is O, which the decoder's
+// boundary transitions take into account.
+func appendRuns(runs []run, infos []*wordInfo, lo, hi int) []run {
 	for i := lo; i < hi; {
 		a := i
-		for a < hi && !s.infos[a].upper {
-			s.tags[a] = tagO
+		for a < hi && !infos[a].upper {
 			a++
 		}
 		if a == hi {
-			return
+			break
 		}
-		// [a, b) is a run of tokens each at most window tokens from a
-		// capitalised one.
 		a = max(i, a-window)
 		b, last := a, a
 		for b < hi && b-last <= window {
-			if s.infos[b].upper {
+			if infos[b].upper {
 				last = b
 			}
 			b++
 		}
 		b = min(hi, last+window+1)
+		runs = append(runs, run{lo: lo, hi: hi, a: a, b: b})
 		i = b
-		if st > 0 && !s.tagged(a, b) {
-			continue
-		}
-		rec.emissions(s, st, lo, hi, a, b)
-		from := numTags
-		if a > lo {
-			from = tagO
-		}
-		rec.stages[st].dec.viterbi(s.emit[a:b], s.tags[a:b], s.back[a:b], from, b < hi)
 	}
+	return runs
+}
+
+// decode tags the tokens of run r with stage st into s.tags.
+func (rec *Recognizer) decode(s *scratch, st int, r run) {
+	rec.emissions(s, st, r)
+	from := numTags
+	if r.a > r.lo {
+		from = tagO
+	}
+	rec.stages[st].dec.viterbi(s.emit[r.a:r.b], s.tags[r.a:r.b], s.back[r.a:r.b], from, r.b < r.hi)
 }
 
 // tagged reports whether the first stage tagged a word of tokens [a, b)
@@ -386,58 +408,64 @@ func (s *scratch) docOf(id int32) docStat {
 	return docStat{}
 }
 
-// emissions sums the scores of tokens [a, b) of the sentence [lo, hi)
-// in stage st into s.emit.
-func (rec *Recognizer) emissions(s *scratch, st, lo, hi, a, b int) {
+// emissions sums the scores of the tokens of run r in stage st into
+// s.emit: the word groups of each token, in their order, then its
+// constant groups.
+func (rec *Recognizer) emissions(s *scratch, st int, r run) {
 	consts := &rec.stages[st].consts
-	for i := a; i < b; i++ {
-		tok, info, e := &s.toks[i], s.infos[i], &s.emit[i]
+	toks, infos, emit := s.toks[:r.hi], s.infos[:r.hi], s.emit[:r.hi]
+	for i := r.a; i < r.b; i++ {
+		tok, info, e := &toks[i], infos[i], &emit[i]
 		var p2, p1, n1, n2 *wordInfo // the words two and one before, one and two after
-		if lo+2 <= i && i+2 < hi {
-			w := s.infos[i-2 : i+3 : i+3]
+		if r.lo+2 <= i && i+2 < r.hi {
+			w := infos[i-2 : i+3 : i+3]
 			p2, p1, n1, n2 = w[0], w[1], w[3], w[4]
 		} else {
-			p2, p1, n1, n2 = rec.wordAt(s, lo, hi, i-2), rec.wordAt(s, lo, hi, i-1), rec.wordAt(s, lo, hi, i+1), rec.wordAt(s, lo, hi, i+2)
+			p2, p1, n1, n2 = rec.wordAt(infos, r, i-2), rec.wordAt(infos, r, i-1), rec.wordAt(infos, r, i+1), rec.wordAt(infos, r, i+2)
 		}
 		// The groups of the word itself and of its neighbours apply at
-		// every token (see groupActive). Summing them in one pass spares
-		// half the loads and stores of adding them one at a time.
+		// every token (see groupActive), and so does the bias.
 		v := &info.vec[st]
-		sum5(e, &v[gSelf], &p1.vec[st][gPrev], &n1.vec[st][gNext], &p2.vec[st][gPrev2], &n2.vec[st][gNext2])
-		if groupActive(gSent, tok) {
-			add(e, &v[gSent])
-		}
-		if groupActive(gCaps, tok) {
-			add(e, &v[gCaps])
-		}
+		self, prev, next, prev2, next2 := &v[gSelf], &p1.vec[st][gPrev], &n1.vec[st][gNext], &p2.vec[st][gPrev2], &n2.vec[st][gNext2]
 		d := s.docOf(info.lower)
 		docClass := 0
 		if st > 0 {
 			docClass = int(d.class)
 		}
-		if info.kind != kindCapital && docClass == 0 {
-			// The common case: the bias is the only constant group (see
-			// constGroups).
-			add(e, &consts[cBias])
+		if !groupActive(gSent, tok) && !groupActive(gCaps, tok) && info.kind != kindCapital && docClass == 0 {
+			// The common case: no other group applies (see constGroups).
+			sum6(e, self, prev, next, prev2, next2, &consts[cBias])
 			continue
 		}
-		var buf [5]int
-		for _, c := range constGroups(buf[:0], tok, info.kind, d.flags, docClass) {
-			add(e, &consts[c])
+		var buf [2 + numConstGroups]*[numTags]float32
+		more := buf[:0] // the other groups, in order
+		if groupActive(gSent, tok) {
+			more = append(more, &v[gSent])
+		}
+		if groupActive(gCaps, tok) {
+			more = append(more, &v[gCaps])
+		}
+		var cbuf [numConstGroups]int
+		for _, c := range constGroups(cbuf[:0], tok, info.kind, d.flags, docClass) {
+			more = append(more, &consts[c])
+		}
+		sum6(e, self, prev, next, prev2, next2, more[0])
+		for _, g := range more[1:] {
+			add(e, g)
 		}
 	}
 }
 
 // wordAt returns the word at token j, or the pseudo-word beyond the ends of
-// the sentence [lo, hi).
-func (rec *Recognizer) wordAt(s *scratch, lo, hi, j int) *wordInfo {
+// the sentence of run r.
+func (rec *Recognizer) wordAt(infos []*wordInfo, r run, j int) *wordInfo {
 	switch {
-	case j >= hi:
+	case j >= r.hi:
 		return rec.eos
-	case j < lo:
+	case j < r.lo:
 		return rec.bos
 	}
-	return s.infos[j]
+	return infos[j]
 }
 
 // emissions adds the conditional word groups by name, gSent then gCaps,
@@ -449,18 +477,20 @@ const (
 	_ uint = numWordGroups - gCaps - 1
 )
 
-// sum5 sets e to a + b + c + d + f, added in that order. It is unrolled:
-// the compiler keeps a loop's counter in memory here.
-func sum5(e, a, b, c, d, f *[numTags]float32) {
-	e[0] = a[0] + b[0] + c[0] + d[0] + f[0]
-	e[1] = a[1] + b[1] + c[1] + d[1] + f[1]
-	e[2] = a[2] + b[2] + c[2] + d[2] + f[2]
-	e[3] = a[3] + b[3] + c[3] + d[3] + f[3]
-	e[4] = a[4] + b[4] + c[4] + d[4] + f[4]
-	e[5] = a[5] + b[5] + c[5] + d[5] + f[5]
-	e[6] = a[6] + b[6] + c[6] + d[6] + f[6]
-	e[7] = a[7] + b[7] + c[7] + d[7] + f[7]
-	e[8] = a[8] + b[8] + c[8] + d[8] + f[8]
+// sum6 sets e to a + b + c + d + f + g, added in that order: the six
+// groups that apply at nearly every token, in one pass, which spares most
+// loads and stores of adding them one at a time. It is unrolled: the
+// compiler keeps a loop's counter in memory here.
+func sum6(e, a, b, c, d, f, g *[numTags]float32) {
+	e[0] = a[0] + b[0] + c[0] + d[0] + f[0] + g[0]
+	e[1] = a[1] + b[1] + c[1] + d[1] + f[1] + g[1]
+	e[2] = a[2] + b[2] + c[2] + d[2] + f[2] + g[2]
+	e[3] = a[3] + b[3] + c[3] + d[3] + f[3] + g[3]
+	e[4] = a[4] + b[4] + c[4] + d[4] + f[4] + g[4]
+	e[5] = a[5] + b[5] + c[5] + d[5] + f[5] + g[5]
+	e[6] = a[6] + b[6] + c[6] + d[6] + f[6] + g[6]
+	e[7] = a[7] + b[7] + c[7] + d[7] + f[7] + g[7]
+	e[8] = a[8] + b[8] + c[8] + d[8] + f[8] + g[8]
 }
 
 // add adds score vector v to e, unrolled: it is the tagger's inner loop.

@@ -112,15 +112,7 @@ func (d *decoder) forward(cur, next *[numTags]float32, emit [][numTags]float32, 
 		d.inside(cur, next, e, b, tagIMisc)
 		// At most tokens the path ending in O leads all others by more
 		// than spread, which makes it the best way into every O and B tag.
-		limit := cur[tagO] - d.spread
-		oLeads := true
-		for _, v := range cur[1:] {
-			if v >= limit {
-				oLeads = false
-				break
-			}
-		}
-		if oLeads {
+		if oLeads(cur, cur[tagO]-d.spread) {
 			d.fromO(cur, next, e, b, tagO)
 			d.fromO(cur, next, e, b, tagBPer)
 			d.fromO(cur, next, e, b, tagBOrg)
@@ -135,6 +127,13 @@ func (d *decoder) forward(cur, next *[numTags]float32, emit [][numTags]float32, 
 		cur, next = next, cur
 	}
 	return cur
+}
+
+// oLeads reports whether every path but the one ending in O scores below
+// limit. It is unrolled, for nine tags as bestPrev: it runs at every token.
+func oLeads(cur *[numTags]float32, limit float32) bool {
+	return cur[1] < limit && cur[2] < limit && cur[3] < limit && cur[4] < limit &&
+		cur[5] < limit && cur[6] < limit && cur[7] < limit && cur[8] < limit
 }
 
 // outsideTags are the tags any tag may precede: O and the B tags.
