@@ -66,8 +66,8 @@ type fingerprint struct {
 	// terms are the hashes of distinct texts whatever their kind: names
 	// hold a space, numbers start with a digit, other terms do neither.
 	terms []uint64
-	// phrases are the article's phrase hashes, ascending, without
-	// repeats (see [phraseWords]).
+	// phrases are the article's phrase hashes, each once, in order of
+	// first appearance (see [phraseWords]).
 	phrases []uint16
 	// The arrays of top, block and phrases, allocated with the
 	// fingerprint.
@@ -116,6 +116,8 @@ type scratch struct {
 	tf        []float64
 	sentences []uint32
 	phrases   []uint16
+	// seen holds the phrases, to keep each once.
+	seen phraseSet
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -123,6 +125,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // release returns the scratch to the pool, emptied.
 func (sc *scratch) release() {
 	sc.index.reset()
+	sc.seen.remove(sc.phrases)
 	sc.feats, sc.hashes, sc.tf, sc.sentences, sc.phrases = sc.feats[:0], sc.hashes[:0], sc.tf[:0], sc.sentences[:0], sc.phrases[:0]
 	scratchPool.Put(sc)
 }
@@ -415,8 +418,8 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		w := positionWeight(pos)
 		pos, prevEnd = pos+1, end
 		if content < phraseWords && !shorterThan2(wd.term) && !lexicon.IsStopword(wd.h) {
-			if prevWord != 0 {
-				phrases = append(phrases, phraseHash(prevWord, wd.h))
+			if p := phraseHash(prevWord, wd.h); prevWord != 0 && sc.seen.add(p) {
+				phrases = append(phrases, p)
 			}
 			prevWord = wd.h
 			content++
@@ -517,8 +520,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	sentences = slices.Compact(sentences)
 	fp.sig.NS = uint8(copy(fp.sig.Sentences[:], sentences))
 
-	slices.Sort(phrases)
-	fp.phrases = fp.phraseArray[:copy(fp.phraseArray[:], slices.Compact(phrases))]
+	fp.phrases = fp.phraseArray[:copy(fp.phraseArray[:], phrases)]
 	return fp
 }
 

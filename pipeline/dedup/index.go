@@ -138,13 +138,15 @@ type Index struct {
 	cfg     Config
 	metrics *metrics
 
-	mu       sync.Mutex
-	store    Store
-	table    *lexicon.Table
-	phrases  *phraseRing
-	stories  map[string]int // live articles per story
-	latest   time.Time      // newest ingest time seen
-	recorded uint64         // articles recorded so far (Record.Seq)
+	mu      sync.Mutex
+	store   Store
+	table   *lexicon.Table
+	phrases *phraseRing
+	// phraseScratch holds a new article's phrases while they are compared.
+	phraseScratch *phraseSet
+	stories       map[string]int // live articles per story
+	latest        time.Time      // newest ingest time seen
+	recorded      uint64         // articles recorded so far (Record.Seq)
 	// pending holds the first reports recorded whose claims are not
 	// settled yet (see [Index.ClaimStage]); each channel is closed once
 	// they are.
@@ -166,7 +168,8 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	}
 	x := &Index{
 		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
-		stories: map[string]int{}, pending: map[string]chan struct{}{},
+		phraseScratch: new(phraseSet),
+		stories:       map[string]int{}, pending: map[string]chan struct{}{},
 	}
 	if x.store == nil {
 		x.store = newMemStore()
@@ -343,7 +346,9 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	d := Decision{StoryID: "story-" + id}
 	switch {
 	case dup.rec != nil:
-		x.addPhrases(&dup, fp)
+		one := []match{dup}
+		x.addPhrases(one, fp)
+		dup = one[0]
 		rec.Duplicate = true
 		d.DuplicateOf = dup.rec.ID
 		d.StoryID = dup.rec.StoryID
@@ -390,21 +395,28 @@ func insertBySupport(top *[storyCandidates]match, n int, m match) int {
 // phrases the index still holds; a nil rec when top is empty.
 func (x *Index) storyMatch(top []match, fp *fingerprint) match {
 	var best match
-	for i := range top {
-		m := &top[i]
-		x.addPhrases(m, fp)
+	x.addPhrases(top, fp)
+	for _, m := range top {
 		if best.rec == nil || m.sig.story > best.sig.story {
-			best = *m
+			best = m
 		}
 	}
 	return best
 }
 
-// addPhrases sets the phrase overlap of a match and its story score.
-func (x *Index) addPhrases(m *match, fp *fingerprint) {
-	if set, ok := x.phrases.get(m.rec.Seq); ok {
-		m.sig.phrases = jaccard(fp.phrases, set)
-		m.sig.story = m.sig.support + phraseWeight*m.sig.phrases
+// addPhrases sets the phrase overlap of matches and their story scores.
+func (x *Index) addPhrases(ms []match, fp *fingerprint) {
+	set := x.phraseScratch
+	for _, p := range fp.phrases {
+		set.add(p)
+	}
+	defer set.remove(fp.phrases)
+	for i := range ms {
+		m := &ms[i]
+		if phrases, ok := x.phrases.get(m.rec.Seq); ok {
+			m.sig.phrases = set.jaccard(len(fp.phrases), phrases)
+			m.sig.story = m.sig.support + phraseWeight*m.sig.phrases
+		}
 	}
 }
 
@@ -458,8 +470,9 @@ func (x *Index) replay(r Record, fp *fingerprint) Decision {
 	}
 	m := &match{rec: &Record{ID: r.Matched}}
 	if old, ok := x.store.Get(r.Matched); ok {
-		m = &match{rec: &old, sig: compare(&fp.sig, &old.Sig)}
-		x.addPhrases(m, fp)
+		ms := []match{{rec: &old, sig: compare(&fp.sig, &old.Sig)}}
+		x.addPhrases(ms, fp)
+		m = &ms[0]
 	}
 	d.Evidence = evidence(decision, m, fp)
 	return d

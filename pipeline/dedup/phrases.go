@@ -31,18 +31,42 @@ func phraseHash(a, b uint64) uint16 {
 	return uint16((a*0x9E3779B97F4A7C15 ^ b) * 0xBF58476D1CE4E5B9 >> 48)
 }
 
-// jaccard returns the Jaccard index of two sets given as ascending slices
-// without repeats: shared elements over distinct elements, 0 for two empty
-// sets.
-func jaccard(a, b []uint16) float64 {
-	shared := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		x, y := a[i], b[j]
-		shared += b2i(x == y)
-		i += b2i(x <= y)
-		j += b2i(x >= y)
+// phraseSet is a set of phrase hashes as a bitmap: adding, testing and
+// removing a phrase costs a few instructions, where sorting and merging
+// sets cost a hundred per phrase. It is scratch space, emptied after use
+// by removing what was added.
+type phraseSet struct {
+	bits [1 << 16 / 64]uint64
+}
+
+// add puts p in the set and reports whether it was not there.
+func (s *phraseSet) add(p uint16) bool {
+	w, b := &s.bits[p/64], uint64(1)<<(p%64)
+	if *w&b != 0 {
+		return false
 	}
-	if union := len(a) + len(b) - shared; union > 0 {
+	*w |= b
+	return true
+}
+
+func (s *phraseSet) has(p uint16) bool { return s.bits[p/64]&(1<<(p%64)) != 0 }
+
+// remove takes the phrases of ps out of the set.
+func (s *phraseSet) remove(ps []uint16) {
+	for _, p := range ps {
+		s.bits[p/64] &^= 1 << (p % 64)
+	}
+}
+
+// jaccard returns the Jaccard index of the phrases of b and those of the
+// set, of which there are n: shared phrases over distinct ones, 0 when
+// both are empty. The phrases of b must be distinct.
+func (s *phraseSet) jaccard(n int, b []uint16) float64 {
+	shared := 0
+	for _, p := range b {
+		shared += b2i(s.has(p))
+	}
+	if union := n + len(b) - shared; union > 0 {
 		return float64(shared) / float64(union)
 	}
 	return 0

@@ -10,16 +10,15 @@ import (
 )
 
 // TestPhrases checks which phrases an article yields: pairs of consecutive
-// content words, stopwords skipped, never across a sentence break, from
-// the first phraseWords content words only.
+// content words, stopwords skipped, never across a sentence break, each
+// once, from the first phraseWords content words only.
 func TestPhrases(t *testing.T) {
 	pair := func(a, b string) uint16 { return phraseHash(lexicon.Hash(a), lexicon.Hash(b)) }
-	fp := extract("", "Kim Jong Un visited the aircraft factory on Friday. Factory workers cheered him.", lexicon.Default())
+	fp := extract("", "Kim Jong Un visited the aircraft factory on Friday. Factory workers cheered him. Kim Jong Un visited.", lexicon.Default())
 	want := []uint16{
 		pair("kim", "jong"), pair("jong", "un"), pair("un", "visited"), pair("visited", "aircraft"),
 		pair("aircraft", "factory"), pair("factory", "workers"), pair("workers", "cheered"),
-	}
-	slices.Sort(want)
+	} // in order of appearance
 	if !slices.Equal(fp.phrases, want) {
 		t.Errorf("phrases = %v, want %v", fp.phrases, want)
 	}
@@ -34,23 +33,31 @@ func TestPhrases(t *testing.T) {
 	}
 }
 
-// TestJaccard checks the merge against a count over maps.
-func TestJaccard(t *testing.T) {
+// TestPhraseSetJaccard checks the set's Jaccard index against a count over
+// maps, and that removing what was added empties it.
+func TestPhraseSetJaccard(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	set := func(n int) []uint16 {
-		s := make([]uint16, n)
-		for i := range s {
-			s[i] = uint16(rng.IntN(300))
+	distinct := func(n int) []uint16 {
+		seen := map[uint16]bool{}
+		var s []uint16
+		for range n {
+			if p := uint16(rng.IntN(300)) * 211; !seen[p] { // spread over the bitmap
+				seen[p] = true
+				s = append(s, p)
+			}
 		}
-		slices.Sort(s)
-		return slices.Compact(s)
+		return s
 	}
+	var set phraseSet
 	for range 200 {
-		a, b := set(rng.IntN(120)), set(rng.IntN(120))
+		a, b := distinct(rng.IntN(120)), distinct(rng.IntN(120))
 		union := map[uint16]bool{}
 		shared := 0
 		for _, v := range a {
 			union[v] = true
+			if !set.add(v) {
+				t.Fatalf("add(%d) of a new phrase = false", v)
+			}
 		}
 		for _, v := range b {
 			if union[v] {
@@ -62,8 +69,12 @@ func TestJaccard(t *testing.T) {
 		if len(union) > 0 {
 			want = float64(shared) / float64(len(union))
 		}
-		if got := jaccard(a, b); got != want {
+		if got := set.jaccard(len(a), b); got != want {
 			t.Fatalf("jaccard(%v, %v) = %v, want %v", a, b, got, want)
+		}
+		set.remove(a)
+		if set != (phraseSet{}) {
+			t.Fatal("the set is not empty after removing what was added")
 		}
 	}
 }
