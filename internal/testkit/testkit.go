@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,4 +67,20 @@ func WaitUntil(t testing.TB, d time.Duration, what string, cond func() bool) {
 		}
 		return errors.New("condition not met")
 	})
+}
+
+// RandomTexts returns n texts, each of up to maxPieces pieces drawn from
+// pieces, the same for the same seeds: inputs that hit the edge cases of a
+// text scanner far more often than prose does.
+func RandomTexts(seed1, seed2 uint64, n, maxPieces int, pieces []string) []string {
+	rng := rand.New(rand.NewPCG(seed1, seed2))
+	texts := make([]string, n)
+	for i := range texts {
+		var b strings.Builder
+		for range rng.IntN(maxPieces) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts[i] = b.String()
+	}
+	return texts
 }

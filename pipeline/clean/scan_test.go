@@ -1,11 +1,12 @@
 package clean
 
 import (
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wiredesk/wiredesk/internal/testkit"
 )
 
 // scanInputs are lines for the fast scanning loops to agree with their
@@ -24,15 +25,7 @@ func scanInputs(t *testing.T) []string {
 		in = append(in, strings.Split(readSeed(t, p), "\n")...)
 	}
 	alphabet := []string{"a", "B", "z", "7", " ", " ", "  ", "'", "’", "-", ".", "\t", "\x01", "é", "Σ", "\u00a0", "\u200b", "\xff", "\xe2\x80", "日"}
-	r := rand.New(rand.NewPCG(7, 7))
-	for range 5000 {
-		var b strings.Builder
-		for range r.IntN(24) {
-			b.WriteString(alphabet[r.IntN(len(alphabet))])
-		}
-		in = append(in, b.String())
-	}
-	return in
+	return append(in, testkit.RandomTexts(7, 7, 5000, 24, alphabet)...)
 }
 
 // TestLineKey checks appendKey, which splits words in one branch-free

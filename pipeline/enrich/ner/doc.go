@@ -30,9 +30,9 @@
 // are tagged O without scoring, and the second stage rescores only the runs
 // that hold a word the first stage tagged somewhere in the document. The
 // decoder compares the paths into the O and B tags only at tokens where
-// the path ending in O does not lead the others by more than any
-// transition could make up; elsewhere that path is the best one, so the
-// shortcut leaves the tags unchanged.
+// no path (mostly the one ending in O) leads the others by more than any
+// transition could make up; elsewhere the leading path is the best one,
+// so the shortcut leaves the tags unchanged.
 //
 // Mentions then merge into entities: mentions whose forms fold to the same
 // lower-case letters and digits ("Kim Jong Un", "Kim Jong-un") and share a

@@ -1,6 +1,7 @@
 package ner
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -289,32 +290,81 @@ func observe(t *token, k wordKind) uint8 {
 	return 0
 }
 
-// constGroups appends to dst the constant groups active at a token of kind
-// k whose lower-case form has document flags f and, from the first stage,
-// document class docClass (0 for none).
+// constGroups appends to dst the constant groups active at a token t of
+// kind k whose lower-case form has document flags f and, from the first
+// stage, document class docClass (0 for none); see groupsOf.
 func constGroups(dst []int, t *token, k wordKind, f uint8, docClass int) []int {
-	dst = append(dst, cBias)
-	initial := t.sentStart || t.capsLine
-	if docClass != 0 {
-		dst = append(dst, cDoc+docClass-1)
-		if initial {
-			dst = append(dst, cDocInit+docClass-1)
-		}
-	}
-	if k != kindCapital {
-		return dst
-	}
-	switch {
-	case f&seenLower != 0 && initial:
-		dst = append(dst, cLowInit)
-	case f&seenLower != 0:
-		dst = append(dst, cLowMid)
-	}
-	if initial && f&seenCapMid != 0 {
-		dst = append(dst, cCapInit)
+	for set := groupsOf(t, k, f, docClass) &^ (setSent | setCaps); set != 0; set &= set - 1 {
+		dst = append(dst, set.constGroup(docClass))
 	}
 	return dst
 }
+
+// groupSet is a set of the groups a token has after its five word groups,
+// one bit each, in the order they are added to its score: gSent, gCaps,
+// then the constant groups, those of a document class standing for the
+// class of the token's word.
+type groupSet uint8
+
+const (
+	setSent groupSet = 1 << iota
+	setCaps
+	setBias
+	setDoc
+	setDocInit
+	setLowInit
+	setLowMid
+	setCapInit
+)
+
+// groupsOf returns the set of groups of token t of kind k, whose
+// lower-case form has document flags f and, from the first stage,
+// document class docClass (0 for none).
+func groupsOf(t *token, k wordKind, f uint8, docClass int) groupSet {
+	set := setBias
+	if t.sentStart {
+		set |= setSent
+	}
+	if t.capsLine {
+		set |= setCaps
+	}
+	initial := t.sentStart || t.capsLine
+	if docClass != 0 {
+		set |= setDoc
+		if initial {
+			set |= setDocInit
+		}
+	}
+	if k != kindCapital {
+		return set
+	}
+	switch {
+	case f&seenLower != 0 && initial:
+		set |= setLowInit
+	case f&seenLower != 0:
+		set |= setLowMid
+	}
+	if initial && f&seenCapMid != 0 {
+		set |= setCapInit
+	}
+	return set
+}
+
+// constGroup returns the constant group of the lowest bit of set, which
+// must be one of a constant group, for a word of document class
+// docClass.
+func (set groupSet) constGroup(docClass int) int {
+	b := bits.TrailingZeros8(uint8(set))
+	c := setConsts[b]
+	if c == cDoc || c == cDocInit {
+		c += docClass - 1
+	}
+	return c
+}
+
+// setConsts maps the bits of a groupSet from setBias on to their constant
+// groups, those of the document class to the first class's.
+var setConsts = [8]int{2: cBias, 3: cDoc, 4: cDocInit, 5: cLowInit, 6: cLowMid, 7: cCapInit}
 
 // classVotes counts, for one lower-case form, the first-stage tags of its
 // occurrences by class.

@@ -30,6 +30,25 @@ var aliases = map[string]string{
 	"uae":   "united arab emirates",
 }
 
+// maxAliasLen is the length of the longest short name of aliases.
+var maxAliasLen = func() int {
+	n := 0
+	for short := range aliases {
+		n = max(n, len(short))
+	}
+	return n
+}()
+
+// alias returns the full name of aliases for the folded form key, if it
+// has one; it looks up only keys short enough to be there.
+func alias(key string) (string, bool) {
+	if len(key) > maxAliasLen {
+		return "", false
+	}
+	full, ok := aliases[key]
+	return full, ok
+}
+
 // acronymSkip lists words that acronyms leave out.
 var acronymSkip = map[string]bool{"of": true, "the": true, "and": true, "for": true, "de": true, "du": true, "des": true, "la": true, "le": true, "on": true, "in": true, "at": true}
 
@@ -49,6 +68,17 @@ type group struct {
 	into     *group // set when merged into another group
 	same     *group // the next group of the same key, of another class
 	entity   int    // index of a root's entity in the result, from 1
+}
+
+// ofClass returns the group of class among g and those of the same key
+// after it, or nil.
+func (g *group) ofClass(class int) *group {
+	for ; g != nil; g = g.same {
+		if g.class == class {
+			return g
+		}
+	}
+	return nil
 }
 
 func (g *group) root() *group {
@@ -78,17 +108,9 @@ func (g *group) join(t *group) {
 func (mg *merger) merge(text string, toks []token, ms []mention) []pipeline.Entity {
 	defer mg.reset()
 	if mg.byKey == nil {
-		mg.byKey = map[string]*group{}
+		mg.byKey, mg.byText = map[string]*group{}, map[string]*group{}
 	}
 	byKey := mg.byKey // the first group of each key
-	find := func(key string, class int) *group {
-		for g := byKey[key]; g != nil; g = g.same {
-			if g.class == class {
-				return g
-			}
-		}
-		return nil
-	}
 	// Groups live in one array, sized so that it never moves.
 	if cap(mg.pool) < len(ms) {
 		mg.pool = make([]group, 0, len(ms))
@@ -96,22 +118,31 @@ func (mg *merger) merge(text string, toks []token, ms []mention) []pipeline.Enti
 	pool, groups, words, arena := mg.pool[:0], mg.groups[:0], mg.words[:0], &mg.arena
 	for _, m := range ms {
 		start := toks[m.lo].start
-		form := normalizeSpace(text[start:toks[m.hi-1].end])
+		written := text[start:toks[m.hi-1].end]
+		// A name is mostly mentioned again as written before, and then of
+		// the group of the first such mention, with its form already in
+		// it: only a new text is folded and looked up.
+		if g := mg.byText[written]; g != nil && g.class == m.class {
+			g.mentions++
+			continue
+		}
+		form := normalizeSpace(written)
 		mg.buf = appendFold(mg.buf[:0], form)
 		if len(mg.buf) == 0 {
 			continue
 		}
-		g := find(string(mg.buf), m.class)
+		first := byKey[string(mg.buf)]
+		g := first.ofClass(m.class)
 		if g == nil {
 			key := string(mg.buf)
 			n := len(words)
 			words = appendFields(words, key)
 			pool = append(pool, group{key: key, words: words[n:len(words):len(words)], class: m.class})
 			g = &pool[len(pool)-1]
-			if first := byKey[g.key]; first != nil {
+			if first != nil {
 				g.same, first.same = first.same, g
 			} else {
-				byKey[g.key] = g
+				byKey[key] = g
 			}
 			groups = append(groups, g)
 		}
@@ -119,17 +150,25 @@ func (mg *merger) merge(text string, toks []token, ms []mention) []pipeline.Enti
 		if !hasForm(g.forms, form) {
 			g.forms = arena.add(g.forms, formAt{form, start})
 		}
+		mg.byText[written] = g
 	}
+	persons := mg.persons[:0]
 	for _, g := range groups {
 		if g.class == classPerson {
-			if t := bestContaining(g, groups); t != nil {
+			persons = append(persons, g)
+		}
+	}
+	mg.persons = persons
+	for _, g := range groups {
+		if g.class == classPerson {
+			if t := bestContaining(g, persons); t != nil {
 				g.join(t)
 			}
 			continue
 		}
 		// A name tagged a person at least as often as otherwise is a person
 		// everywhere in the text.
-		if p := find(g.key, classPerson); p != nil && p.mentions >= g.mentions {
+		if p := byKey[g.key].ofClass(classPerson); p != nil && p.mentions >= g.mentions {
 			g.join(p)
 		}
 	}
@@ -137,7 +176,7 @@ func (mg *merger) merge(text string, toks []token, ms []mention) []pipeline.Enti
 		if g.into != nil {
 			continue
 		}
-		if full, ok := aliases[g.key]; ok {
+		if full, ok := alias(g.key); ok {
 			if t := byKey[full]; t != nil && t != g {
 				g.join(t)
 				continue
@@ -191,12 +230,16 @@ func (mg *merger) merge(text string, toks []token, ms []mention) []pipeline.Enti
 // the next; the zero value is ready to use.
 type merger struct {
 	byKey  map[string]*group
+	byText map[string]*group // the group of each text mentioned, as written
 	pool   []group
 	groups []*group
-	words  []string // the words of every group's key
-	buf    []byte
-	arena  formArena
-	parts  []built // by entity
+	// persons are the groups of people, in order: bestContaining looks
+	// among them only.
+	persons []*group
+	words   []string // the words of every group's key
+	buf     []byte
+	arena   formArena
+	parts   []built // by entity
 }
 
 // built is an entity's forms and canonical group, as merge gathers them.
@@ -208,22 +251,29 @@ type built struct {
 // reset drops the references mg holds to the last text.
 func (mg *merger) reset() {
 	clear(mg.byKey)
+	clear(mg.byText)
 	clear(mg.pool)
 	clear(mg.groups)
+	clear(mg.persons)
 	clear(mg.words)
 	clear(mg.arena.buf)
 	clear(mg.parts)
-	mg.pool, mg.groups, mg.words, mg.arena.buf, mg.parts = mg.pool[:0], mg.groups[:0], mg.words[:0], mg.arena.buf[:0], mg.parts[:0]
+	mg.pool, mg.groups, mg.persons, mg.words, mg.arena.buf, mg.parts = mg.pool[:0], mg.groups[:0], mg.persons[:0], mg.words[:0], mg.arena.buf[:0], mg.parts[:0]
 }
 
 // appendFields appends the space-separated words of s to dst.
 func appendFields(dst []string, s string) []string {
-	for len(s) > 0 {
-		w, rest, _ := strings.Cut(s, " ")
-		if w != "" {
-			dst = append(dst, w)
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			if i > start {
+				dst = append(dst, s[start:i])
+			}
+			start = i + 1
 		}
-		s = rest
+	}
+	if start < len(s) {
+		dst = append(dst, s[start:])
 	}
 	return dst
 }
@@ -278,12 +328,12 @@ func (a *formArena) addForm(forms []formAt, f formAt) []formAt {
 	return a.add(forms, f)
 }
 
-// bestContaining returns the person with the most mentions whose name holds
-// g's words as a contiguous run, or nil.
-func bestContaining(g *group, groups []*group) *group {
+// bestContaining returns the person of persons with the most mentions
+// whose name holds g's words as a contiguous run, or nil.
+func bestContaining(g *group, persons []*group) *group {
 	var best *group
-	for _, h := range groups {
-		if h == g || h.class != classPerson || len(h.words) <= len(g.words) || !containsRun(h.words, g.words) {
+	for _, h := range persons {
+		if h == g || len(h.words) <= len(g.words) || !containsRun(h.words, g.words) {
 			continue
 		}
 		if best == nil || h.mentions > best.mentions {
@@ -342,14 +392,13 @@ func appendFold(buf []byte, s string) []byte {
 			buf = append(buf, ' ')
 		}
 		space = false
-		switch {
-		case 'A' <= r && r <= 'Z':
-			buf = append(buf, byte(r-'A'+'a'))
-		case r < utf8.RuneSelf:
-			buf = append(buf, byte(r))
-		default:
-			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		if r < utf8.RuneSelf {
+			// Among ASCII letters and digits, only the capitals lack the
+			// bit 0x20: setting it lowers them and leaves the rest.
+			buf = append(buf, byte(r)|0x20)
+			continue
 		}
+		buf = utf8.AppendRune(buf, unicode.ToLower(r))
 	}
 	return buf
 }

@@ -56,6 +56,9 @@ type wordInfo struct {
 	// upper is set for words with a capital letter, the only ones that
 	// start a name in English.
 	upper bool
+	// title is set for the words of titles, which trimTitle cuts from
+	// person names.
+	title bool
 }
 
 var loadDefault = sync.OnceValues(func() (*Recognizer, error) {
@@ -186,7 +189,7 @@ func (rec *Recognizer) lookup(w string, h uint64) *wordInfo {
 // wordInfo sums the weights of a word's features in every word group of
 // every stage.
 func (rec *Recognizer) wordInfo(w string, lower int32) wordInfo {
-	info := wordInfo{lower: lower, kind: kindOf(w), upper: strings.ToLower(w) != w}
+	info := wordInfo{lower: lower, kind: kindOf(w), upper: strings.ToLower(w) != w, title: isTitle(w)}
 	p := propsOf(w, rec.gaz)
 	p.all(func(kind int, value string) {
 		for i := range rec.stages {
@@ -208,16 +211,24 @@ func (rec *Recognizer) wordInfo(w string, lower int32) wordInfo {
 type scratch struct {
 	toks    []token
 	infos   []*wordInfo // per token
+	sets    []groupSet  // per token of a run: its groups after the five word groups
 	doc     []docStat   // by lower-case id
 	touched []int32     // ids set in doc
+	voted   []int32     // ids the first stage tagged
 	// untracked takes the updates of words without a lower-case id.
 	untracked docStat
 	runs      []run
-	emit      [][numTags]float32
-	back      [][numTags]int8
-	tags      []int8
-	ms        []mention
-	merger    merger
+	tagged    []run // the runs the second stage decodes
+	// line holds the words of the sentences with runs, each between two
+	// pseudo-words at either end, so that a token's neighbours are at
+	// fixed offsets from it; see run.line.
+	line   []*wordInfo
+	more   [8]*[numTags]float32 // see moreGroups; a groupSet has 8 bits
+	emit   [][numTags]float32
+	back   [][numTags]int8
+	tags   []int8
+	ms     []mention
+	merger merger
 }
 
 // docStat is what the tagger gathers about one lower-case form across a
@@ -231,11 +242,12 @@ type docStat struct {
 func (s *scratch) grow(n int) {
 	if cap(s.infos) < n {
 		s.infos = make([]*wordInfo, n)
+		s.sets = make([]groupSet, n)
 		s.emit = make([][numTags]float32, n)
 		s.back = make([][numTags]int8, n)
 		s.tags = make([]int8, n)
 	}
-	s.infos, s.emit, s.back, s.tags = s.infos[:n], s.emit[:n], s.back[:n], s.tags[:n]
+	s.infos, s.sets, s.emit, s.back, s.tags = s.infos[:n], s.sets[:n], s.emit[:n], s.back[:n], s.tags[:n]
 }
 
 // stat returns the statistics of lower-case id, for update; those of id -1
@@ -261,6 +273,7 @@ func (s *scratch) reset() {
 	}
 	s.touched = s.touched[:0]
 	clear(s.infos)
+	clear(s.line)
 }
 
 // mention is one tagged span of tokens.
@@ -290,38 +303,84 @@ func (rec *Recognizer) tag(text string, fn func(s *scratch)) {
 			s.stat(info.lower).flags |= f
 		}
 	}
-	runs := s.runs[:0]
+	runs, line := s.runs[:0], s.line[:0]
 	forSentences(toks, func(lo, hi int) {
-		runs = appendRuns(runs, s.infos, lo, hi)
+		n := len(runs)
+		if runs = appendRuns(runs, s.infos, lo, hi, len(line)+2-lo); len(runs) > n {
+			line = append(line, rec.bos, rec.bos)
+			line = append(line, s.infos[lo:hi]...)
+			line = append(line, rec.eos, rec.eos)
+		}
 	})
-	s.runs = runs
+	s.runs, s.line = runs, line
 	// Tokens outside the runs are O in both stages.
 	clear(s.tags)
 	for _, r := range runs {
-		rec.decode(s, 0, r)
+		s.context(r)
 	}
-	for i, info := range s.infos {
-		if s.tags[i] != tagO {
-			s.stat(info.lower).votes.add(s.tags[i])
+	rec.decode(s, 0, runs)
+	s.voted = s.voted[:0]
+	for _, r := range runs {
+		for i := r.a; i < r.b; i++ {
+			if s.tags[i] != tagO {
+				s.vote(s.infos[i].lower, s.tags[i])
+			}
 		}
 	}
-	for _, id := range s.touched {
+	for _, id := range s.voted {
 		d := &s.doc[id]
 		d.class = int8(d.votes.majority())
 	}
 	// The second stage keeps the first stage's tags (all O) for runs
 	// without a word the first stage tagged anywhere in the document: it
 	// has nothing to add there.
+	tagged := s.tagged[:0]
 	for _, r := range runs {
-		if s.tagged(r.a, r.b) {
-			rec.decode(s, 1, r)
+		if s.markTagged(r) {
+			tagged = append(tagged, r)
 		}
 	}
+	s.tagged = tagged
+	rec.decode(s, 1, tagged)
 	s.ms = appendMentions(s.ms[:0], s.tags)
 	for i := range s.ms {
-		trimTitle(toks, &s.ms[i])
+		trimTitle(s.infos, &s.ms[i])
 	}
 	fn(s)
+}
+
+// vote counts the first stage's tag of a word of lower-case id id, and
+// lists the id the first time.
+func (s *scratch) vote(id int32, tag int8) {
+	d := s.stat(id)
+	if d.votes == (classVotes{}) && id >= 0 {
+		s.voted = append(s.voted, id)
+	}
+	d.votes.add(tag)
+}
+
+// context sets the group sets of the tokens of run r for the first
+// stage, once the document flags are known.
+func (s *scratch) context(r run) {
+	for i := r.a; i < r.b; i++ {
+		info := s.infos[i]
+		s.sets[i] = groupsOf(&s.toks[i], info.kind, s.docOf(info.lower).flags, 0)
+	}
+}
+
+// markTagged adds the document class's groups to the group sets of the
+// tokens of run r whose lower-case form the first stage tagged somewhere
+// in the document, and reports whether there is one.
+func (s *scratch) markTagged(r run) bool {
+	tagged := false
+	for i := r.a; i < r.b; i++ {
+		info := s.infos[i]
+		if d := s.docOf(info.lower); d.class != 0 {
+			s.sets[i] = groupsOf(&s.toks[i], info.kind, d.flags, int(d.class))
+			tagged = true
+		}
+	}
+	return tagged
 }
 
 // appendMentions appends the mentions that BIO tags make to ms. The
@@ -348,14 +407,16 @@ func appendMentions(ms []mention, tags []int8) []mention {
 const window = 3
 
 // run is a stretch of tokens the tagger scores and decodes: tokens [a, b)
-// of the sentence [lo, hi). Both stages decode the same runs.
-type run struct{ lo, hi, a, b int }
+// of the sentence [lo, hi). Both stages decode the same runs. The word of
+// token j is at j+line in scratch.line.
+type run struct{ lo, hi, a, b, line int }
 
 // appendRuns appends to runs those of the sentence [lo, hi) of tokens with
 // words infos: the runs of tokens each at most window tokens from a
 // capitalised word. The rest of the sentence is O, which the decoder's
-// boundary transitions take into account.
-func appendRuns(runs []run, infos []*wordInfo, lo, hi int) []run {
+// boundary transitions take into account. The runs' words are at offset
+// line in scratch.line.
+func appendRuns(runs []run, infos []*wordInfo, lo, hi, line int) []run {
 	for i := lo; i < hi; {
 		a := i
 		for a < hi && !infos[a].upper {
@@ -373,31 +434,10 @@ func appendRuns(runs []run, infos []*wordInfo, lo, hi int) []run {
 			b++
 		}
 		b = min(hi, last+window+1)
-		runs = append(runs, run{lo: lo, hi: hi, a: a, b: b})
+		runs = append(runs, run{lo: lo, hi: hi, a: a, b: b, line: line})
 		i = b
 	}
 	return runs
-}
-
-// decode tags the tokens of run r with stage st into s.tags.
-func (rec *Recognizer) decode(s *scratch, st int, r run) {
-	rec.emissions(s, st, r)
-	from := numTags
-	if r.a > r.lo {
-		from = tagO
-	}
-	rec.stages[st].dec.viterbi(s.emit[r.a:r.b], s.tags[r.a:r.b], s.back[r.a:r.b], from, r.b < r.hi)
-}
-
-// tagged reports whether the first stage tagged a word of tokens [a, b)
-// somewhere in the document.
-func (s *scratch) tagged(a, b int) bool {
-	for _, info := range s.infos[a:b] {
-		if s.docOf(info.lower).votes != (classVotes{}) {
-			return true
-		}
-	}
-	return false
 }
 
 // docOf returns the statistics of lower-case id.
@@ -408,67 +448,79 @@ func (s *scratch) docOf(id int32) docStat {
 	return docStat{}
 }
 
-// emissions sums the scores of the tokens of run r in stage st into
-// s.emit: the word groups of each token, in their order, then its
-// constant groups.
-func (rec *Recognizer) emissions(s *scratch, st int, r run) {
-	consts := &rec.stages[st].consts
-	toks, infos, emit := s.toks[:r.hi], s.infos[:r.hi], s.emit[:r.hi]
-	for i := r.a; i < r.b; i++ {
-		tok, info, e := &toks[i], infos[i], &emit[i]
-		var p2, p1, n1, n2 *wordInfo // the words two and one before, one and two after
-		if r.lo+2 <= i && i+2 < r.hi {
-			w := infos[i-2 : i+3 : i+3]
-			p2, p1, n1, n2 = w[0], w[1], w[3], w[4]
-		} else {
-			p2, p1, n1, n2 = rec.wordAt(infos, r, i-2), rec.wordAt(infos, r, i-1), rec.wordAt(infos, r, i+1), rec.wordAt(infos, r, i+2)
+// decode tags the tokens of runs with stage st into s.tags: it sums the
+// scores of each run's tokens into s.emit, the word groups of each token
+// in their order, then its constant groups, and decodes them. Most tokens
+// have only the five groups of the word and its neighbours, which apply
+// everywhere, and the bias: the loop sums those six from s.line in one
+// pass, which spares most loads and stores of adding them one at a time,
+// and calls nothing. The other tokens take their sixth group and the rest
+// from moreGroups. The sum is unrolled: the compiler keeps a loop's
+// counter in memory here.
+func (rec *Recognizer) decode(s *scratch, st int, runs []run) {
+	stage := &rec.stages[st]
+	bias := &stage.consts[cBias]
+	for _, r := range runs {
+		emit, sets := s.emit[r.a:r.b], s.sets[r.a:r.b:r.b]
+		line := s.line[r.a+r.line-2 : r.b+r.line+2]
+		for i := range emit {
+			g, more := bias, 0
+			if set := sets[i]; set != setBias {
+				more = rec.moreGroups(s, st, r.a+i, set)
+				g = s.more[0]
+			}
+			w := (*[5]*wordInfo)(line[i : i+5]) // the words two before to two after
+			self, prev, next, prev2, next2 := &w[2].vec[st][gSelf], &w[1].vec[st][gPrev], &w[3].vec[st][gNext], &w[0].vec[st][gPrev2], &w[4].vec[st][gNext2]
+			e := &emit[i]
+			e[0] = self[0] + prev[0] + next[0] + prev2[0] + next2[0] + g[0]
+			e[1] = self[1] + prev[1] + next[1] + prev2[1] + next2[1] + g[1]
+			e[2] = self[2] + prev[2] + next[2] + prev2[2] + next2[2] + g[2]
+			e[3] = self[3] + prev[3] + next[3] + prev2[3] + next2[3] + g[3]
+			e[4] = self[4] + prev[4] + next[4] + prev2[4] + next2[4] + g[4]
+			e[5] = self[5] + prev[5] + next[5] + prev2[5] + next2[5] + g[5]
+			e[6] = self[6] + prev[6] + next[6] + prev2[6] + next2[6] + g[6]
+			e[7] = self[7] + prev[7] + next[7] + prev2[7] + next2[7] + g[7]
+			e[8] = self[8] + prev[8] + next[8] + prev2[8] + next2[8] + g[8]
+			if more > 1 {
+				for _, v := range s.more[1:more] {
+					add(e, v)
+				}
+			}
 		}
-		// The groups of the word itself and of its neighbours apply at
-		// every token (see groupActive), and so does the bias.
-		v := &info.vec[st]
-		self, prev, next, prev2, next2 := &v[gSelf], &p1.vec[st][gPrev], &n1.vec[st][gNext], &p2.vec[st][gPrev2], &n2.vec[st][gNext2]
-		d := s.docOf(info.lower)
-		docClass := 0
-		if st > 0 {
-			docClass = int(d.class)
+		from := numTags
+		if r.a > r.lo {
+			from = tagO
 		}
-		if !groupActive(gSent, tok) && !groupActive(gCaps, tok) && info.kind != kindCapital && docClass == 0 {
-			// The common case: no other group applies (see constGroups).
-			sum6(e, self, prev, next, prev2, next2, &consts[cBias])
-			continue
-		}
-		var buf [2 + numConstGroups]*[numTags]float32
-		more := buf[:0] // the other groups, in order
-		if groupActive(gSent, tok) {
-			more = append(more, &v[gSent])
-		}
-		if groupActive(gCaps, tok) {
-			more = append(more, &v[gCaps])
-		}
-		var cbuf [numConstGroups]int
-		for _, c := range constGroups(cbuf[:0], tok, info.kind, d.flags, docClass) {
-			more = append(more, &consts[c])
-		}
-		sum6(e, self, prev, next, prev2, next2, more[0])
-		for _, g := range more[1:] {
-			add(e, g)
-		}
+		stage.dec.viterbi(emit, s.tags[r.a:r.b], s.back[r.a:r.b], from, r.b < r.hi)
 	}
 }
 
-// wordAt returns the word at token j, or the pseudo-word beyond the ends of
-// the sentence of run r.
-func (rec *Recognizer) wordAt(infos []*wordInfo, r run, j int) *wordInfo {
-	switch {
-	case j >= r.hi:
-		return rec.eos
-	case j < r.lo:
-		return rec.bos
+// moreGroups sets s.more to the groups of set of token i in stage st, in
+// their order, and returns their number.
+func (rec *Recognizer) moreGroups(s *scratch, st, i int, set groupSet) int {
+	info := s.infos[i]
+	v, consts := &info.vec[st], &rec.stages[st].consts
+	docClass := 0
+	if set&(setDoc|setDocInit) != 0 {
+		docClass = int(s.docOf(info.lower).class)
 	}
-	return infos[j]
+	n := 0
+	if set&setSent != 0 {
+		s.more[n] = &v[gSent]
+		n++
+	}
+	if set&setCaps != 0 {
+		s.more[n] = &v[gCaps]
+		n++
+	}
+	for set &^= setSent | setCaps; set != 0; set &= set - 1 {
+		s.more[n] = &consts[set.constGroup(docClass)]
+		n++
+	}
+	return n
 }
 
-// emissions adds the conditional word groups by name, gSent then gCaps,
+// moreGroups adds the conditional word groups by name, gSent then gCaps,
 // as the last groups in their order; these fail to compile if groups are
 // added or reordered.
 const (
@@ -477,23 +529,7 @@ const (
 	_ uint = numWordGroups - gCaps - 1
 )
 
-// sum6 sets e to a + b + c + d + f + g, added in that order: the six
-// groups that apply at nearly every token, in one pass, which spares most
-// loads and stores of adding them one at a time. It is unrolled: the
-// compiler keeps a loop's counter in memory here.
-func sum6(e, a, b, c, d, f, g *[numTags]float32) {
-	e[0] = a[0] + b[0] + c[0] + d[0] + f[0] + g[0]
-	e[1] = a[1] + b[1] + c[1] + d[1] + f[1] + g[1]
-	e[2] = a[2] + b[2] + c[2] + d[2] + f[2] + g[2]
-	e[3] = a[3] + b[3] + c[3] + d[3] + f[3] + g[3]
-	e[4] = a[4] + b[4] + c[4] + d[4] + f[4] + g[4]
-	e[5] = a[5] + b[5] + c[5] + d[5] + f[5] + g[5]
-	e[6] = a[6] + b[6] + c[6] + d[6] + f[6] + g[6]
-	e[7] = a[7] + b[7] + c[7] + d[7] + f[7] + g[7]
-	e[8] = a[8] + b[8] + c[8] + d[8] + f[8] + g[8]
-}
-
-// add adds score vector v to e, unrolled: it is the tagger's inner loop.
+// add adds score vector v to e. It is unrolled, as the sums of decode.
 func add(e, v *[numTags]float32) {
 	e[0] += v[0]
 	e[1] += v[1]
@@ -518,13 +554,18 @@ var titles = map[string]bool{
 	"king": true, "queen": true, "prince": true, "princess": true, "pope": true, "sheikh": true,
 }
 
-// trimTitle drops from a person mention everything up to its last title.
-func trimTitle(toks []token, m *mention) {
+// isTitle reports whether w is a title, in any case and with or without
+// a dot ("Gen.").
+func isTitle(w string) bool { return titles[strings.TrimSuffix(lowerOf(w), ".")] }
+
+// trimTitle drops from a person mention everything up to its last title;
+// infos are the words of the tokens.
+func trimTitle(infos []*wordInfo, m *mention) {
 	if m.class != classPerson {
 		return
 	}
 	for j := m.hi - 2; j >= m.lo; j-- {
-		if titles[strings.TrimSuffix(lowerOf(toks[j].text), ".")] {
+		if infos[j].title {
 			m.lo = j + 1
 			return
 		}

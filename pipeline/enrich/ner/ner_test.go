@@ -84,6 +84,50 @@ func TestTokenize(t *testing.T) {
 	}
 }
 
+// TestIsAbbreviation checks that the shortcut tests of isAbbreviation let
+// every abbreviation through, and only them.
+func TestIsAbbreviation(t *testing.T) {
+	for w := range abbreviations {
+		if !isAbbreviation(w) {
+			t.Errorf("isAbbreviation(%q) = false, want true", w)
+		}
+	}
+	for _, w := range []string{"", "S", "st", "Street", "ST", "Dr.", "Ltd2"} {
+		if isAbbreviation(w) {
+			t.Errorf("isAbbreviation(%q) = true, want false", w)
+		}
+	}
+}
+
+// TestFoldFields checks appendFold and appendFields against plain forms of
+// them built on the strings package, on random strings of letters, digits,
+// punctuation, spaces and runes beyond ASCII.
+func TestFoldFields(t *testing.T) {
+	fold := func(s string) string {
+		words := strings.FieldsFunc(s, func(r rune) bool { return !isAlnum(r) })
+		for i, w := range words {
+			words[i] = strings.Map(unicode.ToLower, w)
+		}
+		return strings.Join(words, " ")
+	}
+	pieces := []string{"a", "Z", "Q", "7", " ", "  ", "\n", ".", "-", "'", "É", "ß", "Ж", "’", "\u00a0", "\xff", "日"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := string(appendFold(nil, s)), fold(s); got != want {
+			t.Fatalf("appendFold(%q) = %q, want %q", s, got, want)
+		}
+		want := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' })
+		if got := appendFields(nil, s); !slices.Equal(got, want) {
+			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
 func TestTokenizeFlags(t *testing.T) {
 	toks := tokenize("SOCCER - LEEDS WIN\nThe Leeds side won. Fans cheered.", nil)
 	var sent, caps []string
@@ -113,15 +157,64 @@ func TestIsAlnum(t *testing.T) {
 	}
 }
 
-// TestConstGroupsBiasOnly checks the case the tagger's emissions take a
-// shortcut for: a word that is not capitalised, without a document class,
-// has the bias as its only constant group.
-func TestConstGroupsBiasOnly(t *testing.T) {
-	for _, k := range []wordKind{kindOther, kindLower} {
+// referenceConstGroups is constGroups as a plain list, as the model was
+// trained with it.
+func referenceConstGroups(t *token, k wordKind, f uint8, docClass int) []int {
+	dst := []int{cBias}
+	initial := t.sentStart || t.capsLine
+	if docClass != 0 {
+		dst = append(dst, cDoc+docClass-1)
+		if initial {
+			dst = append(dst, cDocInit+docClass-1)
+		}
+	}
+	if k != kindCapital {
+		return dst
+	}
+	switch {
+	case f&seenLower != 0 && initial:
+		dst = append(dst, cLowInit)
+	case f&seenLower != 0:
+		dst = append(dst, cLowMid)
+	}
+	if initial && f&seenCapMid != 0 {
+		dst = append(dst, cCapInit)
+	}
+	return dst
+}
+
+// TestGroupsOf checks the group sets, and the constant groups and the
+// tagger's vectors listed from them, against referenceConstGroups and
+// groupActive, for every kind of word, document flags, document class
+// and token flags: the groups and their order.
+func TestGroupsOf(t *testing.T) {
+	rec := newRecognizer(t)
+	info := rec.bos
+	s := &scratch{toks: make([]token, 1), infos: []*wordInfo{info}, doc: make([]docStat, info.lower+1)}
+	for _, k := range []wordKind{kindOther, kindCapital, kindLower} {
 		for f := range uint8(4) {
-			for _, tok := range []token{{}, {sentStart: true}, {capsLine: true}, {sentStart: true, capsLine: true}} {
-				if got := constGroups(nil, &tok, k, f, 0); !slices.Equal(got, []int{cBias}) {
-					t.Errorf("constGroups(%+v, kind %d, flags %d, no class) = %v, want [%d]", tok, k, f, got, cBias)
+			for docClass := range len(classNames) {
+				for _, tok := range []token{{}, {sentStart: true}, {capsLine: true}, {sentStart: true, capsLine: true}} {
+					want := referenceConstGroups(&tok, k, f, docClass)
+					if got := constGroups(nil, &tok, k, f, docClass); !slices.Equal(got, want) {
+						t.Errorf("constGroups(%+v, kind %d, flags %d, class %d) = %v, want %v", tok, k, f, docClass, got, want)
+					}
+					for st := range numStages {
+						var wantVecs []*[numTags]float32
+						for _, g := range []int{gSent, gCaps} {
+							if groupActive(g, &tok) {
+								wantVecs = append(wantVecs, &info.vec[st][g])
+							}
+						}
+						for _, c := range want {
+							wantVecs = append(wantVecs, &rec.stages[st].consts[c])
+						}
+						s.toks[0], s.doc[info.lower].class = tok, int8(docClass)
+						n := rec.moreGroups(s, st, 0, groupsOf(&tok, k, f, docClass))
+						if !slices.Equal(s.more[:n], wantVecs) {
+							t.Errorf("moreGroups(%+v, kind %d, flags %d, class %d, stage %d) lists %d vectors, not those of %v", tok, k, f, docClass, st, n, want)
+						}
+					}
 				}
 			}
 		}
@@ -152,14 +245,14 @@ type span struct {
 	class int
 }
 
-// TestViterbiExact checks the decoder's shortcut (the path ending in O
-// taken without comparing when it leads by more than the spread) against a
-// plain Viterbi decoder, on random transitions and emissions: from peaked
-// ones, where O leads by far and the shortcut applies at most tokens, to
-// flat ones, where it seldom does.
+// TestViterbiExact checks the decoder's shortcut (the path that leads by
+// more than the spread taken without comparing) against a plain Viterbi
+// decoder, on random transitions and emissions: from peaked ones, where
+// one tag (O, or another at each token) leads by far and the shortcut
+// applies at most tokens, to flat ones, where it seldom does.
 func TestViterbiExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := range 300 {
+	for trial := range 600 {
 		var tr transitions
 		for p := range tr {
 			for q := range tr[p] {
@@ -169,12 +262,16 @@ func TestViterbiExact(t *testing.T) {
 		d := newDecoder(&tr)
 		n := 1 + rng.IntN(12)
 		emit := make([][numTags]float32, n)
-		lead := float64(trial%5) * 10 // how far O tends to lead
+		lead := float64(trial%5) * 10 // how far the peaked tag tends to lead
 		for i := range emit {
 			for q := range emit[i] {
 				emit[i][q] = float32(rng.NormFloat64() * 5)
 			}
-			emit[i][tagO] += float32(lead * rng.Float64())
+			peak := tagO
+			if trial%7 >= 4 {
+				peak = rng.IntN(numTags)
+			}
+			emit[i][peak] += float32(lead * rng.Float64())
 		}
 		from := []int{numTags, tagO}[trial%2]
 		toO := trial%3 == 0

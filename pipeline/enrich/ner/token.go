@@ -30,10 +30,52 @@ type token struct {
 // ("U.S."), digit groups ("1,600", "88.5"), ampersands between capitals
 // ("AT&T") and apostrophes before a capital ("O'Neill"); every other
 // non-space rune is a token of its own. Possessive "'s" is split off.
+//
+// Most tokens are a word of ASCII letters and digits ended by a space or
+// punctuation that cannot join it to more, or a mark of ASCII
+// punctuation: an inner loop reads those, and the spaces between them,
+// calling nothing, so that its state stays in registers. It leaves the
+// rest to the general code after it, one token at a time: line breaks and
+// the first token of a line, tokens other than ASCII or with punctuation
+// inside, and any token when toks must grow.
 func tokenize(text string, toks []token) []token {
 	toks = toks[:0]
-	lineStart := true
+	lineStart, line := true, 0 // line: the first token of the line
+	after := -1                // see sentenceEnd
 	for i := 0; i < len(text); {
+		for !lineStart && i < len(text) && len(toks) < cap(toks) {
+			c := byteClass[text[i]]
+			if c == classSpace {
+				i++
+				continue
+			}
+			if c == classNewline || c == classMulti {
+				break
+			}
+			end, h := i+1, lexicon.HashByte(lexicon.HashOffset, text[i])
+			if c == classAlnum {
+				for end < len(text) && byteClass[text[end]] == classAlnum {
+					h = lexicon.HashByte(h, text[end])
+					end++
+				}
+				if end < len(text) && joins(byteClass[text[end]]) {
+					break
+				}
+			}
+			w := text[i:end]
+			toks = toks[:len(toks)+1]
+			// Set field by field: copying a whole token would call the
+			// write barrier's general copy, and the call would cost the
+			// loop its registers.
+			t := &toks[len(toks)-1]
+			t.text, t.hash, t.start, t.end = w, h, i, end
+			t.sentStart, t.lineStart, t.capsLine = after >= 0, false, false
+			after = sentenceEnd(after, w)
+			i = end
+		}
+		if i == len(text) {
+			break
+		}
 		end, ascii := i+1, true
 		h, hashed := lexicon.HashOffset, false // the hash of text[i:end], once computed
 		switch byteClass[text[i]] {
@@ -45,19 +87,14 @@ func tokenize(text string, toks []token) []token {
 			i++
 			continue
 		case classAlnum:
-			// Most words are a run of ASCII letters and digits ended by a
-			// space or punctuation that cannot join it to more: hash them
-			// as they are read.
 			h, hashed = lexicon.HashByte(h, text[i]), true
 			for end < len(text) && byteClass[text[end]] == classAlnum {
 				h = lexicon.HashByte(h, text[end])
 				end++
 			}
-			if end < len(text) {
-				if c := byteClass[text[end]]; c == classJoin || c == classMulti {
-					end, ascii = wordEnd(text, i, end)
-					hashed = false
-				}
+			if end < len(text) && joins(byteClass[text[end]]) {
+				end, ascii = wordEnd(text, i, end)
+				hashed = false
 			}
 		case classMulti:
 			r, n := utf8.DecodeRuneInString(text[i:])
@@ -71,9 +108,9 @@ func tokenize(text string, toks []token) []token {
 				end, ascii = i+n, n == 1
 			}
 		}
-		sentStart := lineStart
-		if !lineStart && len(toks) > 0 {
-			sentStart = afterSentenceEnd(toks)
+		if lineStart {
+			markCapsLine(toks[line:])
+			line = len(toks)
 		}
 		w := text[i:end]
 		if !ascii {
@@ -82,13 +119,18 @@ func tokenize(text string, toks []token) []token {
 		if !hashed {
 			h = lexicon.Hash(w)
 		}
-		toks = append(toks, token{text: w, hash: h, start: i, end: end, sentStart: sentStart, lineStart: lineStart})
+		toks = append(toks, token{text: w, hash: h, start: i, end: end, sentStart: lineStart || after >= 0, lineStart: lineStart})
+		after = sentenceEnd(after, w)
 		lineStart = false
 		i = end
 	}
-	markCapsLines(toks)
+	markCapsLine(toks[line:])
 	return toks
 }
+
+// joins reports whether a byte of class c after a run of ASCII letters and
+// digits may continue the word (see [wordEnd]).
+func joins(c uint8) bool { return c == classJoin || c == classMulti }
 
 // wordEnd returns the end of the word starting at byte i, and whether the
 // word is all ASCII, given that text[i:j] is ASCII letters and digits.
@@ -104,6 +146,12 @@ func wordEnd(text string, i, j int) (end int, ascii bool) {
 		r, n := rune(text[j]), 1
 		switch byteClass[r] {
 		case classJoin:
+			// Most often punctuation after a word: a mark other than a
+			// dot (see below) followed by a space or more punctuation
+			// cannot join it to anything.
+			if r != '.' && (j+1 == len(text) || byteClass[text[j+1]] != classAlnum && byteClass[text[j+1]] != classMulti) {
+				return j, ascii
+			}
 		case classMulti:
 			r, n = utf8.DecodeRuneInString(text[j:])
 			if isUnicodeAlnum(r) {
@@ -121,7 +169,7 @@ func wordEnd(text string, i, j int) (end int, ascii bool) {
 		case (r == '.' || r == ',' || r == ':' || r == '/') && unicode.IsDigit(prev) && unicode.IsDigit(next):
 		case r == '&' && unicode.IsUpper(prev) && unicode.IsUpper(next):
 		case (r == '\'' || r == '’') && unicode.IsLetter(prev) && unicode.IsUpper(next):
-		case r == '.' && abbreviations[text[i:j]]:
+		case r == '.' && isAbbreviation(text[i:j]):
 			// "St. Louis", "Acme Inc.": the dot belongs to the word.
 			return j + n, ascii
 		case r == '.' && unicode.IsLetter(prev) && isInitial(text[:j]):
@@ -149,6 +197,13 @@ var abbreviations = map[string]bool{
 	"Jan": true, "Feb": true, "Mar": true, "Apr": true, "Aug": true, "Sept": true, "Sep": true, "Oct": true, "Nov": true, "Dec": true,
 }
 
+// isAbbreviation reports whether w is one of abbreviations, which are all
+// two to four ASCII letters, the first a capital: most words fail those
+// tests and are not looked up.
+func isAbbreviation(w string) bool {
+	return 2 <= len(w) && len(w) <= 4 && 'A' <= w[0] && w[0] <= 'Z' && abbreviations[w]
+}
+
 // isInitial reports whether s ends with a single letter that starts a word
 // or follows a dot, as in "U" or "U.S".
 func isInitial(s string) bool {
@@ -160,56 +215,53 @@ func isInitial(s string) bool {
 	return len(s) == n || before == '.' || !isAlnum(before)
 }
 
-// afterSentenceEnd reports whether the token after toks starts a sentence:
-// the previous token, skipping quotes and brackets, ends one.
-func afterSentenceEnd(toks []token) bool {
-	for j := len(toks) - 1; j >= 0 && j >= len(toks)-3; j-- {
-		// Every mark that ends or wraps a sentence is one byte long.
-		if len(toks[j].text) != 1 {
-			return false
-		}
-		switch toks[j].text[0] {
-		case '.', '!', '?', ':':
-			return true
-		case '"', '\'', '(', ')', '-', '[', ']':
-			continue
-		}
-		return false
+// sentenceEnd carries, token by token, what the tokenizer needs to tell
+// whether a token starts a sentence: it does when the token before it,
+// skipping up to two quotes and brackets, ends one. Given after for the
+// tokens before word w, it returns after for the tokens up to w: the
+// number of quotes and brackets since the last mark that ends a sentence,
+// or -1 if a word follows that mark, or more than two quotes and brackets
+// do.
+func sentenceEnd(after int, w string) int {
+	// Every mark that ends or wraps a sentence is one byte long.
+	if len(w) != 1 {
+		return -1
 	}
-	return false
+	switch w[0] {
+	case '.', '!', '?', ':':
+		return 0
+	case '"', '\'', '(', ')', '-', '[', ']':
+		if 0 <= after && after < 2 {
+			return after + 1
+		}
+	}
+	return -1
 }
 
-// markCapsLines flags the tokens of lines that contain letters but no
-// lower-case letter, such as wire headlines and datelines.
-func markCapsLines(toks []token) {
-	for i := 0; i < len(toks); {
-		j := i + 1
-		for j < len(toks) && !toks[j].lineStart {
-			j++
-		}
-		letters, lower := false, false
-		for _, t := range toks[i:j] {
-			for _, r := range t.text {
-				switch {
-				case 'a' <= r && r <= 'z':
-					letters, lower = true, true
-				case 'A' <= r && r <= 'Z':
-					letters = true
-				case r >= utf8.RuneSelf && unicode.IsLetter(r):
-					letters = true
-					lower = lower || unicode.IsLower(r)
-				}
-			}
-			if lower {
-				break
+// markCapsLine flags the tokens of line if it contains letters but no
+// lower-case letter, as wire headlines and datelines do.
+func markCapsLine(line []token) {
+	letters, lower := false, false
+	for _, t := range line {
+		for _, r := range t.text {
+			switch {
+			case 'a' <= r && r <= 'z':
+				letters, lower = true, true
+			case 'A' <= r && r <= 'Z':
+				letters = true
+			case r >= utf8.RuneSelf && unicode.IsLetter(r):
+				letters = true
+				lower = lower || unicode.IsLower(r)
 			}
 		}
-		if letters && !lower {
-			for k := i; k < j; k++ {
-				toks[k].capsLine = true
-			}
+		if lower {
+			return
 		}
-		i = j
+	}
+	if letters {
+		for k := range line {
+			line[k].capsLine = true
+		}
 	}
 }
 

@@ -65,8 +65,8 @@ const (
 
 // bestPrev returns the best score of reaching a tag, from cur through the
 // transition scores into it, and the tag it comes from. It is unrolled: it
-// runs for five of the nine tags at every token where O does not lead by
-// more than the decoder's spread.
+// runs for five of the nine tags at every token where no path leads by
+// more than the decoder's spread, and once at others where O does not.
 func bestPrev(cur, into *[numTags]float32) (float32, int8) {
 	best, arg := cur[0]+into[0], int8(0)
 	if s := cur[1] + into[1]; s > best {
@@ -110,14 +110,20 @@ func (d *decoder) forward(cur, next *[numTags]float32, emit [][numTags]float32, 
 		d.inside(cur, next, e, b, tagIOrg)
 		d.inside(cur, next, e, b, tagILoc)
 		d.inside(cur, next, e, b, tagIMisc)
-		// At most tokens the path ending in O leads all others by more
-		// than spread, which makes it the best way into every O and B tag.
-		if oLeads(cur, cur[tagO]-d.spread) {
-			d.fromO(cur, next, e, b, tagO)
-			d.fromO(cur, next, e, b, tagBPer)
-			d.fromO(cur, next, e, b, tagBOrg)
-			d.fromO(cur, next, e, b, tagBLoc)
-			d.fromO(cur, next, e, b, tagBMisc)
+		// At most tokens one path leads all others by more than spread,
+		// which makes it the best way into every O and B tag. It is mostly
+		// the path ending in O, checked first at little cost.
+		lead := tagO
+		if !oLeads(cur, cur[tagO]-d.spread) {
+			lead = leader(cur, d.spread)
+		}
+		if uint(lead) < numTags {
+			from, score, p := &d.tr[lead], cur[lead], int8(lead)
+			next[tagO], b[tagO] = score+from[tagO]+e[tagO], p
+			next[tagBPer], b[tagBPer] = score+from[tagBPer]+e[tagBPer], p
+			next[tagBOrg], b[tagBOrg] = score+from[tagBOrg]+e[tagBOrg], p
+			next[tagBLoc], b[tagBLoc] = score+from[tagBLoc]+e[tagBLoc], p
+			next[tagBMisc], b[tagBMisc] = score+from[tagBMisc]+e[tagBMisc], p
 		} else {
 			for _, t := range outsideTags {
 				best, arg := bestPrev(cur, &d.into[t])
@@ -136,6 +142,26 @@ func oLeads(cur *[numTags]float32, limit float32) bool {
 		cur[5] < limit && cur[6] < limit && cur[7] < limit && cur[8] < limit
 }
 
+// leader returns the tag whose path leads every other by more than
+// spread, or -1 if none does.
+func leader(cur *[numTags]float32, spread float32) int {
+	// Adding zeros leaves every score as it is.
+	best, lead := bestPrev(cur, &[numTags]float32{})
+	others := *cur
+	others[lead] = negInf
+	if !allBelow(&others, best-spread) {
+		return -1
+	}
+	return int(lead)
+}
+
+// allBelow reports whether every score of v is below limit. It is
+// unrolled, for nine tags as bestPrev.
+func allBelow(v *[numTags]float32, limit float32) bool {
+	return v[0] < limit && v[1] < limit && v[2] < limit && v[3] < limit && v[4] < limit &&
+		v[5] < limit && v[6] < limit && v[7] < limit && v[8] < limit
+}
+
 // outsideTags are the tags any tag may precede: O and the B tags.
 var outsideTags = [...]int{tagO, tagBPer, tagBOrg, tagBLoc, tagBMisc}
 
@@ -148,11 +174,6 @@ func (d *decoder) inside(cur, next, e *[numTags]float32, b *[numTags]int8, t int
 	} else {
 		next[t], b[t] = in+e[t], int8(t)
 	}
-}
-
-// fromO extends the path ending in O into tag t.
-func (d *decoder) fromO(cur, next, e *[numTags]float32, b *[numTags]int8, t int) {
-	next[t], b[t] = cur[tagO]+d.tr[tagO][t]+e[t], tagO
 }
 
 // viterbi writes into tags the best tag sequence for the emission scores of
