@@ -216,7 +216,7 @@ func hasSpace(s string) bool {
 }
 
 // Byte classes for the fast paths of the keyword tokenizer
-// ([appendWords]) and [hasSpace].
+// ([scanWords]) and [hasSpace].
 const (
 	asciiOther = iota
 	asciiAlnum

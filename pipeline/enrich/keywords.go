@@ -39,8 +39,8 @@ type candidate struct {
 	fold        bool // mostly written in lower case, though not at first
 	count       int
 	lower       int     // occurrences written all in lower case
-	weight      float64 // sum of the weights of its words
-	score       float64 // count times weight, set once counting is done
+	weight      float64 // sum of the weights of its words, set once it is kept
+	score       float64 // count times weight, set once it is kept
 }
 
 // slab hands out zeroed values from chunks that it keeps for reuse, so
@@ -82,39 +82,69 @@ func (s *slab[T]) reset() {
 	s.n = 0
 }
 
-// word is what an article's counter knows about one distinct word.
+// word is what an article's counter knows about one distinct word. A
+// stopword is never one: it is told by the hash of its key alone.
 type word struct {
 	key     string // see [appendKey]
 	id      uint64 // the order it was met in, from 0: the phrase index hashes it
 	content bool   // see [isContent]
 	weight  float64
-	single  *candidate // the word as a keyword of its own, once counted
+	// single is the word as a keyword of its own, counted as the text is
+	// read; [counter.count] counts again the words that also occur in
+	// frequent phrases, so that only their occurrences outside count.
+	single  candidate
+	recount recount
 }
 
-// counter counts the keyword candidates of one text. Each token costs one
-// probe of a table by the hash of its key; each distinct word is looked
-// up once: its stopword status, its rarity (for all the words of the text
-// under one lock, when the [Rarity] is a [hashedRarity]) and its
-// single-word candidate. Counters are pooled: all their buffers, tables
-// and slabs are reused from one article to the next.
+// recount is how far [counter.count] is in counting a word again.
+type recount uint8
+
+const (
+	recountNone    recount = iota // the word's count stands
+	recountPending                // it occurs in a frequent phrase: count it again
+	recountStarted                // its count was reset: it is being counted again
+)
+
+// counter counts the keyword candidates of one text. It reads the text in
+// one pass ([counter.read]): it splits the words and hashes their keys,
+// drops the stopwords by that hash, finds the other words by it in a
+// table, and counts the content words and the phrases they make as it goes.
+// Each distinct word is looked up once: whether it is a content word, its
+// rarity (for all the words of the text under one lock, when the [Rarity]
+// is a [hashedRarity]). Counters are pooled: all their buffers, tables and
+// slabs are reused from one article to the next.
 type counter struct {
-	text    string
-	toks    []span
-	stat    []form       // per token
-	covered []bool       // per token: part of a frequent phrase
-	occs    []occurrence // phrase occurrences, in text order
-	kept    []*candidate // the candidates that qualify, scored
-	chosen  []*candidate // the keywords picked so far
+	text   string
+	toks   []token      // the occurrences of content words, in text order
+	occs   []occurrence // phrase occurrences, in text order
+	kept   []*candidate // the candidates that qualify, scored
+	ranked []*candidate // the best of them, best first
+	chosen []*candidate // the keywords picked so far
+	// runStart is the first token of the run of capitalised words that
+	// the last token read is in, or -1.
+	runStart int
 	// nWords counts the whitespace-separated runs of the text that hold
 	// a letter or digit, as a reader counts words: "F-16s" and "Kim's" are
 	// one word each, a lone dash is none. The words of the text never span
-	// white space (see [appendWords]), so every such run holds at least
-	// one, and the first word of a run is the first of the text or has
-	// white space before it.
+	// white space, so every such run holds at least one, and the first
+	// word of a run is the first of the text or has white space before it.
 	nWords  int
 	words   wordIndex // by key: "Russia’s" and "russia" share a word
 	phrases phraseIndex
 	keyBuf  []byte
+	// keys holds the keys of the words that are not written as their key,
+	// one after the other: a key is a slice of it, so that it costs no
+	// allocation of its own. A strings.Builder never changes what it
+	// holds, and keeps it when it grows.
+	keys    strings.Builder
+	scanned [scanChunk]scanned
+	// stops holds hashes of stopwords met, each at its [stopSlot]: the
+	// stopwords are most of the words of a text, and a stopword is told
+	// by the hash of its key alone ([lexicon.IsStopword]), so one met
+	// before costs no look-up. It is kept from one text to the next, as
+	// what it holds stays true; a slot holds the last stopword met of
+	// those that share it.
+	stops [1 << stopBits]uint64
 	// The content words met for the first time, the hashes of their keys
 	// and their rarities, looked up together once the text is read.
 	fresh   []*word
@@ -124,16 +154,16 @@ type counter struct {
 	candMem slab[candidate]
 }
 
-// form is what the counter knows about one token: its word and how it is
-// written.
-type form struct {
-	w       *word
-	capital bool // starts with an upper-case letter
-	upper   bool // holds an upper-case letter
-	content bool // its word is a content word (see [isContent])
-	// joined is set when the token and the one before are content words
-	// one space apart, as the words of a phrase are.
-	joined bool
+// token is an occurrence of a content word.
+type token struct {
+	w          *word
+	start, end int  // its bytes in the text
+	capital    bool // starts with an upper-case letter
+	upper      bool // holds an upper-case letter
+	// joined is set when the word before is a content word one space
+	// before this one, as the words of a phrase are.
+	joined  bool
+	covered bool // part of a frequent phrase
 }
 
 // hashedRarity is a [Rarity] that also looks up terms by their
@@ -146,38 +176,87 @@ type hashedRarity interface {
 }
 
 // wordIndex finds the words of a counter by the [lexicon.Hash] of their
-// keys, by open addressing: a token costs a hash and a probe or two of a
-// flat array rather than a string-keyed map access.
+// keys, by open addressing: a token costs a probe or two of a flat array
+// rather than a string-keyed map access.
 type wordIndex struct {
-	slots []wordSlot // a power of two of them, more than there are tokens
+	slots []wordSlot // a power of two of them, at most half used
+	shift uint       // 64 - log2(len(slots)): see [home]
+	n     int        // slots used
 }
+
+// home returns the first slot of hash h in an index of 1<<(64-shift)
+// slots. The hash is spread by a multiplication and its top bits taken
+// (Fibonacci hashing), as FNV-1a mixes its low bits poorly.
+func home(h uint64, shift uint) uint64 { return (h * 0x9E3779B97F4A7C15) >> shift }
+
+// stopBits sizes the cache of stopword hashes of a counter (see
+// [counter].stops): a thousand slots for the few hundred stopwords.
+const stopBits = 10
+
+// stopSlot returns the slot of the stopword of hash h in a counter's
+// cache of stopword hashes.
+func stopSlot(h uint64) uint64 { return home(h, 64-stopBits) }
 
 type wordSlot struct {
 	hash uint64
 	w    *word // nil for an empty slot
 }
 
-// grow makes room in the empty x for up to n words.
-func (x *wordIndex) grow(n int) {
-	size := 64
-	for size <= n {
-		size *= 2
-	}
-	if len(x.slots) < size {
-		x.slots = make([]wordSlot, size)
+// stopword stands in the index for every stopword: a stopword is told by
+// the hash of its key alone ([lexicon.IsStopword]), so it needs no word of
+// its own, and a slot of it matches by hash. It is shared and never
+// changed.
+var stopword = &word{}
+
+// find returns the slot of the word of key and hash h: the word's, or the
+// empty slot to put it in with [wordIndex.put].
+func find[K string | []byte](x *wordIndex, h uint64, key K) int {
+	mask := len(x.slots) - 1
+	for i := int(home(h, x.shift)); ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.w == nil || s.hash == h && (s.w == stopword || s.w.key == string(key)) {
+			return i
+		}
 	}
 }
 
-// find returns the slot of the word of key and hash h: the word's, or the
-// empty slot to put it in.
-func find[K string | []byte](x *wordIndex, h uint64, key K) *wordSlot {
-	mask := uint64(len(x.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.w == nil || s.hash == h && s.w.key == string(key) {
-			return s
+// put puts w, whose key has hash h, in the empty slot that a probe for it
+// ended at. It does not grow the index, so that the slot stays valid: the
+// index must have room (see [wordIndex.reserve]).
+func (x *wordIndex) put(slot int, h uint64, w *word) {
+	x.slots[slot] = wordSlot{h, w}
+	x.n++
+}
+
+// reserve makes room for n more words, growing the index to keep probes
+// short (at most half its slots used): the number of words of a text is
+// not known until it is read, so room is made for a chunk of words at a
+// time.
+func (x *wordIndex) reserve(n int) {
+	if 2*(x.n+n) <= len(x.slots) {
+		return
+	}
+	size, shift := len(x.slots), x.shift
+	for 2*(x.n+n) > size {
+		size, shift = 2*size, shift-1
+	}
+	old := x.slots
+	x.slots, x.shift = make([]wordSlot, size), shift
+	for _, o := range old {
+		if o.w != nil {
+			x.slots[find(x, o.hash, o.w.key)] = o
 		}
 	}
+}
+
+// reset empties the index, keeping its slots, of which it makes sure
+// there are some.
+func (x *wordIndex) reset() {
+	if x.slots == nil {
+		x.slots, x.shift = make([]wordSlot, 256), 64-8
+	}
+	clear(x.slots)
+	x.n = 0
 }
 
 // occurrence is one phrase occurrence: tokens first..last.
@@ -186,34 +265,284 @@ type occurrence struct {
 	c           *candidate
 }
 
-var counters = sync.Pool{New: func() any { return new(counter) }}
+var counters = sync.Pool{New: func() any {
+	k := new(counter)
+	k.words.reset()
+	return k
+}}
 
 // getCounter returns a pooled counter loaded with the words of text; give
 // it back with [counter.release] once its candidates are no longer used.
 func getCounter(text string, rarity Rarity) *counter {
 	k := counters.Get().(*counter)
-	k.text = text
-	k.toks = appendWords(k.toks[:0], text)
-	toks := k.toks
-	k.words.grow(len(toks))
-	k.stat = resize(k.stat, len(toks))
-	k.nWords = min(1, len(toks))
-	prevEnd, prevContent := 0, false // of the token before
-	for i, t := range toks {
-		f := k.form(text[t.start:t.end])
-		if i > 0 {
-			oneSpace := t.start == prevEnd+1 && text[prevEnd] == ' '
-			f.joined = f.content && prevContent && oneSpace
-			if oneSpace || hasSpace(text[prevEnd:t.start]) {
-				k.nWords++
-			}
-		}
-		k.stat[i] = f
-		prevEnd, prevContent = t.end, f.content
-	}
+	k.read(text)
 	k.weigh(rarity)
 	return k
 }
+
+// read reads the words of text in one pass: it counts them, and counts the
+// content words and their phrases. It splits words as [lexicon.Tokenize]
+// splits them (which the rarity table's terms come from): runs of letters
+// and digits, with inner apostrophes and hyphens between letters or digits
+// and periods and commas between digits kept. Unlike lexicon.Tokenize it
+// builds no string per word. It reads a chunk of words at a time:
+// [scanWords] reads ASCII words and hashes their keys, then each word is
+// looked up ([counter.wordOf]) and, if it is a content word, counted as a
+// keyword of its own and as the end of a phrase.
+func (k *counter) read(text string) {
+	k.text = text
+	k.runStart = -1
+	space := true                    // white space before the next word, or no word before it
+	prevEnd, prevContent := 0, false // of the word before
+	for i := 0; i < len(text); {
+		var n int
+		k.words.reserve(scanChunk) // so that slots do not move in the chunk
+		n, i, space = scanWords(text, i, space, &k.scanned)
+		if n < scanChunk && i < len(text) {
+			// A non-ASCII rune, between words or in a word that starts
+			// at i.
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if isLetterOrDigit(r) {
+				end := wordEnd(text, i, i+size)
+				k.scanned[n] = scanned{start: i, end: end, space: space}
+				n, i, space = n+1, end, false
+			} else {
+				space = space || unicode.IsSpace(r)
+				i += size
+			}
+		}
+		chunk := k.scanned[:n]
+		k.toks = slices.Grow(k.toks, n)
+		for j := range chunk {
+			r := &chunk[j]
+			if r.space {
+				k.nWords++
+			}
+			joined := prevContent && r.start == prevEnd+1 && text[prevEnd] == ' '
+			prevEnd, prevContent = r.end, false
+			if r.keyed && r.hash != 0 && k.stops[stopSlot(r.hash)] == r.hash {
+				continue // a stopword met before
+			}
+			w := k.wordOf(text[r.start:r.end], r)
+			if w == nil || !w.content {
+				continue
+			}
+			prevContent = true
+			// Count it as a keyword of its own, and as the end of a
+			// phrase: a run of capitalised words ends before it unless it
+			// goes on with it.
+			t := len(k.toks)
+			k.toks = k.toks[:t+1] // room was made for the chunk
+			tok := &k.toks[t]
+			tok.w, tok.start, tok.end = w, r.start, r.end
+			tok.capital, tok.upper, tok.joined, tok.covered = r.capital, r.upper, joined, false
+			w.single.observeAt(t, t, r.upper)
+			if !r.capital || !joined {
+				k.endRun(t - 1)
+			}
+			if !r.capital {
+				k.runStart = -1
+			} else if k.runStart < 0 || !joined {
+				k.runStart = t
+			}
+			if joined && !r.capital {
+				if p := &k.toks[t-1]; !p.capital && p.w != w {
+					k.addPhrase(t-1, t)
+				}
+			}
+		}
+	}
+	k.endRun(len(k.toks) - 1)
+}
+
+// wordOf returns the word of s, as [scanWords] or [counter.read] read it
+// into r, adding it if it is new, or nil for a one-letter word. A keyed
+// word is found by comparing the keys of the words of its hash with its
+// bytes lower-cased as scanWords hashed them, building no key; a
+// possessive or a word of other letters has its key built first, and how
+// it is written noted in r.
+func (k *counter) wordOf(s string, r *scanned) *word {
+	if len(s) < 2 {
+		return nil
+	}
+	slots, h := k.words.slots, r.hash
+	if r.keyed {
+		mask := len(slots) - 1
+		p := int(home(h, k.words.shift))
+		for ; slots[p].w != nil; p = (p + 1) & mask {
+			if e := &slots[p]; e.hash == h && (e.w == stopword || foldedEqual(e.w.key, s)) {
+				return e.w
+			}
+		}
+		key := s // most words are written as their key: no copy
+		if r.upper {
+			key = k.key(k.fold(s))
+		}
+		w := k.word(key, h)
+		k.words.put(p, h, w)
+		return w
+	}
+	var key []byte
+	key, h, r.upper = appendKey(k.keyBuf[:0], s)
+	k.keyBuf, r.capital = key, r.upper && isCapitalised(s)
+	p := find(&k.words, h, key)
+	if slots[p].w == nil {
+		k.words.put(p, h, k.word(k.key(key), h))
+	}
+	return slots[p].w
+}
+
+// key returns key as a string held by k.keys.
+func (k *counter) key(key []byte) string {
+	if k.keys.Len() == 0 {
+		k.keys.Grow(len(k.text) / 8) // a first guess, to grow once or twice
+	}
+	start := k.keys.Len()
+	k.keys.Write(key)
+	return k.keys.String()[start:]
+}
+
+// fold returns the key of the ASCII word s in k.keyBuf: its bytes
+// lower-cased by setting their bit 5 (see [scanWords]).
+func (k *counter) fold(s string) []byte {
+	key := append(k.keyBuf[:0], s...)
+	for i := range key {
+		key[i] |= 0x20
+	}
+	k.keyBuf = key
+	return key
+}
+
+// endRun takes the run of capitalised words that ends with token last as
+// a name, unless it is one word or a headline.
+func (k *counter) endRun(last int) {
+	if k.runStart >= 0 && last > k.runStart && last-k.runStart < maxNameWords {
+		k.addPhrase(k.runStart, last)
+	}
+}
+
+// scanned is a word as [scanWords] reads it.
+type scanned struct {
+	start, end int
+	hash       uint64 // of its key, if keyed
+	// upper and capital tell whether it holds an upper-case letter and
+	// starts with one, as scanWords reads them, or [counter.wordOf] for a
+	// word that is not keyed.
+	upper, capital bool
+	space          bool // white space before it, or no word before it
+	// keyed is set when scanWords read it and it is not a possessive: its
+	// key is its bytes lower-cased (see [scanWords]), and hash its hash.
+	keyed bool
+}
+
+// scanChunk is how many words [scanWords] reads at a time.
+const scanChunk = 128
+
+// keyByte maps an ASCII letter or digit to itself in lower case, and any
+// other byte to 0. Lower-casing sets bit 5 (0x20), which the separators
+// that join a word hold already.
+var keyByte = func() (t [256]byte) {
+	for c := range t {
+		if asciiClass[c] == asciiAlnum {
+			t[c] = byte(c) | 0x20
+		}
+	}
+	return t
+}()
+
+// scanWords reads the words of text from byte i on into buf while the
+// text is ASCII. Unless it is a possessive, a word's key is its bytes
+// lower-cased by setting their bit 5 (0x20), which the separators that
+// join a word hold already: scanWords hashes it ([lexicon.Hash]) as it
+// reads the word, and gathers the AND of its bytes, whose bit 5 is clear
+// if the word holds an upper-case letter. space tells whether white space
+// came before i since the last word. It stops when buf is full, at the end
+// of the text, or at a non-ASCII byte between words or at the start of a
+// word that may hold one. It returns the number of words read, where it
+// stopped, and whether white space came since the last word. Its loops run
+// over every byte of most texts: it calls nothing, so that they keep all
+// in registers.
+func scanWords(text string, i int, space bool, buf *[scanChunk]scanned) (n, stop int, spaceAfter bool) {
+	s := text[i:]
+	j := uint(0)
+	for n < len(buf) {
+		// Skip to the next word.
+		for ; j < uint(len(s)) && keyByte[s[j]] == 0; j++ {
+			switch asciiClass[s[j]] {
+			case asciiSpace:
+				space = true
+			case nonASCII:
+				return n, i + int(j), space
+			}
+		}
+		if j == uint(len(s)) {
+			break
+		}
+		start := j
+		h, and := lexicon.HashOffset, byte(0xff)
+		for {
+			for ; j < uint(len(s)); j++ {
+				c := s[j]
+				b := keyByte[c]
+				if b == 0 {
+					break
+				}
+				h = lexicon.HashByte(h, b)
+				and &= c
+			}
+			if j+1 >= uint(len(s)) {
+				break
+			}
+			// A separator joins the word if the letters or digits around
+			// it are of the right kind (see [joinsWord]); the one before
+			// is an ASCII letter or digit. A non-ASCII rune may join it.
+			c := s[j]
+			if class := asciiClass[c]; class != asciiJoin {
+				if class == nonASCII {
+					return n, i + int(start), space
+				}
+				break
+			}
+			next := s[j+1]
+			if next >= utf8.RuneSelf && (c == '\'' || c == '-' || isDigit(s[j-1])) {
+				return n, i + int(start), space
+			}
+			if c == '\'' || c == '-' {
+				if keyByte[next] == 0 {
+					break
+				}
+			} else if !isDigit(s[j-1]) || !isDigit(next) {
+				break
+			}
+			h = lexicon.HashByte(h, c)
+			j++
+		}
+		r := &buf[n]
+		r.start, r.end, r.hash = i+int(start), i+int(j), h
+		r.upper, r.capital = and&0x20 == 0, s[start]-'A' < 26
+		r.space, r.keyed = space, s[j-1]|0x20 != 's' || j-start < 3 || s[j-2] != '\''
+		n++
+		space = false
+	}
+	return n, i + int(j), space
+}
+
+// foldedEqual reports whether key is the ASCII word s with the bit 5 of
+// every byte set: lower-cased, if s holds only letters, digits and the
+// separators that join a word.
+func foldedEqual(key, s string) bool {
+	if len(key) != len(s) {
+		return false
+	}
+	for i := range len(s) {
+		if key[i] != s[i]|0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return c-'0' < 10 }
 
 // weigh sets the weights of the content words met for the first time.
 func (k *counter) weigh(rarity Rarity) {
@@ -231,118 +560,52 @@ func (k *counter) weigh(rarity Rarity) {
 	k.idfs = idfs
 }
 
-// span is a word's byte range in the text.
-type span struct{ start, end int }
-
-// appendWords appends the words of text to dst, split as
-// [lexicon.Tokenize] splits them (which the rarity table's terms come
-// from): runs of letters and digits, with inner apostrophes and hyphens
-// between letters or digits and periods and commas between digits kept.
-// Unlike lexicon.Tokenize it does not lower-case each word; the counter
-// does that once per distinct form.
-func appendWords(dst []span, text string) []span {
-	start := -1
-	prev := rune(-1) // the rune before i
-	for i := 0; i < len(text); {
-		// The common cases, ASCII letters, digits, spaces and punctuation
-		// that never joins a word, skip the decoding and the separator
-		// rules.
-		c := text[i]
-		switch asciiClass[c] {
-		case asciiAlnum:
-			if start < 0 {
-				start = i
-			}
-			for i++; i < len(text) && asciiClass[text[i]] == asciiAlnum; i++ {
-			}
-			prev = rune(text[i-1])
-			continue
-		case asciiSpace, asciiOther:
-			if start >= 0 {
-				dst = append(dst, span{start, i})
-				start = -1
-			}
-			prev = rune(c)
-			i++
-			continue
-		}
-		r, size := rune(c), 1
-		if c >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(text[i:])
-		}
-		switch {
-		case isLetterOrDigit(r):
-			if start < 0 {
-				start = i
-			}
-		case start >= 0 && !joinsWord(prev, r, text[i+size:]):
-			dst = append(dst, span{start, i})
-			start = -1
-		}
-		prev = r
-		i += size
-	}
-	if start >= 0 {
-		dst = append(dst, span{start, len(text)})
-	}
-	return dst
-}
-
-// joinsWord reports whether separator r, after rune prev and before rest,
-// continues a word.
-func joinsWord(prev, r rune, rest string) bool {
-	next, _ := utf8.DecodeRuneInString(rest)
+// joinsWord reports whether separator r, after the word so far and before
+// rest, continues the word.
+func joinsWord(word string, r rune, rest string) bool {
 	switch r {
-	case '\'', '’', '-':
-		return isLetterOrDigit(prev) && isLetterOrDigit(next)
-	case '.', ',':
+	case '\'', '’', '-', '.', ',':
+	default:
+		return false
+	}
+	prev := rune(word[len(word)-1])
+	if prev >= utf8.RuneSelf {
+		prev, _ = utf8.DecodeLastRuneInString(word)
+	}
+	next, _ := utf8.DecodeRuneInString(rest)
+	if r == '.' || r == ',' {
 		return unicode.IsDigit(prev) && unicode.IsDigit(next)
 	}
-	return false
+	return isLetterOrDigit(prev) && isLetterOrDigit(next)
 }
 
-// form returns what the counter knows of a token as written, adding its
-// word on first use.
-func (k *counter) form(s string) form {
-	var slot *wordSlot
-	h, own := ownKeyHash(s)
-	upper := false
-	if own {
-		// Most words are written as their key: no copy.
-		if slot = find(&k.words, h, s); slot.w == nil {
-			slot.hash, slot.w = h, k.word(s, h)
+// wordEnd returns the end of the word that starts at byte start of text,
+// going on from byte i: the word's end, or a separator within it.
+func wordEnd(text string, start, i int) int {
+	for i < len(text) {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
 		}
-	} else {
-		k.keyBuf, h, upper = appendKey(k.keyBuf[:0], s)
-		if slot = find(&k.words, h, k.keyBuf); slot.w == nil {
-			slot.hash, slot.w = h, k.word(string(k.keyBuf), h)
+		if !isLetterOrDigit(r) && !joinsWord(text[start:i], r, text[i+size:]) {
+			break
 		}
+		i += size
 	}
-	return form{w: slot.w, upper: upper, capital: upper && isCapitalised(s), content: slot.w.content}
+	return i
 }
 
-// ownKeyHash returns the [lexicon.Hash] of word and true if the word is
-// its own key (see [appendKey]): ASCII without capitals or a possessive.
-// It gives up with false at the first byte that is not so.
-func ownKeyHash(word string) (uint64, bool) {
-	h := lexicon.HashOffset
-	for i := 0; i < len(word); i++ {
-		c := word[i]
-		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
-			return 0, false
-		}
-		h = lexicon.HashByte(h, c)
-	}
-	n := len(word)
-	return h, n <= 2 || word[n-2] != '\'' || word[n-1] != 's'
-}
-
-// word returns a new word of key, whose hash is h. A content word waits
-// in k.fresh for [counter.weigh] to weigh it.
+// word returns a new word of key, whose hash is h, or [stopword]. A
+// content word waits in k.fresh for [counter.weigh] to weigh it.
 func (k *counter) word(key string, h uint64) *word {
+	if lexicon.IsStopword(h) {
+		k.stops[stopSlot(h)] = h
+		return stopword
+	}
 	w := k.wordMem.new()
-	w.key, w.id, w.content = key, uint64(k.wordMem.n-1), isContent(key, h)
+	w.key, w.id, w.content = key, uint64(k.wordMem.n-1), isContent(key)
 	if w.content {
+		w.single.words[0], w.single.n = w, 1
 		k.fresh = append(k.fresh, w)
 		k.hashes = append(k.hashes, h)
 	}
@@ -350,79 +613,50 @@ func (k *counter) word(key string, h uint64) *word {
 }
 
 // release clears k, dropping its references to the text, and puts it back
-// in the pool.
+// in the pool. Only the slabs, the indexes and the key arena hold what is
+// not the counter's own (the text, keys, the other candidates' words); the
+// token and candidate lists point into the slabs, so they are only
+// emptied.
 func (k *counter) release() {
 	k.text = ""
-	clear(k.toks)
-	clear(k.stat)
-	clear(k.kept)
-	clear(k.chosen)
-	clear(k.occs)
-	clear(k.words.slots)
-	clear(k.fresh)
+	k.nWords = 0
+	k.keys.Reset()
+	k.toks, k.occs = k.toks[:0], k.occs[:0]
 	k.fresh, k.hashes = k.fresh[:0], k.hashes[:0]
+	k.words.reset()
 	k.phrases.reset()
 	k.wordMem.reset()
 	k.candMem.reset()
 	counters.Put(k)
 }
 
-// resize returns s with length n, zeroed, reusing its array if it can.
-func resize[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	s = s[:n]
-	clear(s)
-	return s
-}
-
-// addWord counts one occurrence of token i as a keyword of its own.
-func (k *counter) addWord(i int) {
-	f := &k.stat[i]
-	c := f.w.single
-	if c == nil {
-		c = k.candidate(phraseKey{f.w}, i, i, f.upper)
-		f.w.single = c
-	}
-	c.observe(f.upper)
-}
-
 // addPhrase counts one occurrence of the phrase made of tokens first..last.
-func (k *counter) addPhrase(first, last int) *candidate {
+func (k *counter) addPhrase(first, last int) {
 	var key phraseKey
 	upper := false // the occurrence holds an upper-case letter
 	for i := first; i <= last; i++ {
-		key[i-first] = k.stat[i].w
-		upper = upper || k.stat[i].upper
+		key[i-first] = k.toks[i].w
+		upper = upper || k.toks[i].upper
 	}
-	c := k.phrases.get(&key)
+	c, slot := k.phrases.get(&key)
 	if c == nil {
-		c = k.candidate(key, first, last, upper)
-		k.phrases.put(c)
+		c = k.candMem.new()
+		c.words, c.n = key, last-first+1
+		k.phrases.put(slot, c)
 	}
-	c.observe(upper)
-	return c
+	c.observeAt(first, last, upper)
+	k.occs = append(k.occs, occurrence{first, last, c})
 }
 
-// candidate returns a new candidate of the words key, first met as tokens
-// first..last, which hold an upper-case letter if upper is set.
-func (k *counter) candidate(key phraseKey, first, last int, upper bool) *candidate {
-	c := k.candMem.new()
-	c.words, c.n = key, last-first+1
-	c.first, c.last = first, last
-	c.lowered = !upper // already lower case
-	for _, w := range key[:c.n] {
-		c.weight += w.weight
+// observeAt counts an occurrence of c as tokens first..last, which hold an
+// upper-case letter if upper is set. A candidate mostly written in lower
+// case is displayed so. Only the few candidates that make the keywords are
+// displayed: their display strings are built then (see [counter.display]).
+func (c *candidate) observeAt(first, last int, upper bool) {
+	if c.count == 0 {
+		c.first, c.last = first, last
+		c.lowered = !upper // already lower case
 	}
-	return c
-}
-
-// observe counts one occurrence of c, which holds an upper-case letter if
-// upper is set. A candidate mostly written in lower case is displayed so.
-// Only the few candidates that make the keywords are displayed: their
-// display strings are built then (see [counter.display]).
-func (c *candidate) observe(upper bool) {
 	c.count++
 	if !upper {
 		c.lower++
@@ -440,27 +674,30 @@ type phraseIndex struct {
 	n     int
 }
 
-// get returns the candidate of the phrase of words key, or nil.
-func (x *phraseIndex) get(key *phraseKey) *candidate {
+// get returns the candidate of the phrase of words key, or nil and the
+// slot to put it in with [phraseIndex.put].
+func (x *phraseIndex) get(key *phraseKey) (*candidate, **candidate) {
 	if x.slots == nil {
-		return nil
+		x.slots = make([]*candidate, 64)
 	}
-	return *x.slot(key)
+	s := x.slot(key)
+	return *s, s
 }
 
-// put adds candidate c, whose words are not in the index yet.
-func (x *phraseIndex) put(c *candidate) {
-	if 2*(x.n+1) > len(x.slots) {
-		old := x.slots
-		x.slots = make([]*candidate, max(64, 2*len(old)))
-		for _, o := range old {
-			if o != nil {
-				*x.slot(&o.words) = o
-			}
+// put puts candidate c in the empty slot that [phraseIndex.get] returned
+// for its words, growing the index to keep it at most half full.
+func (x *phraseIndex) put(slot **candidate, c *candidate) {
+	*slot = c
+	if x.n++; 2*x.n <= len(x.slots) {
+		return
+	}
+	old := x.slots
+	x.slots = make([]*candidate, 2*len(old))
+	for _, o := range old {
+		if o != nil {
+			*x.slot(&o.words) = o
 		}
 	}
-	*x.slot(&c.words) = c
-	x.n++
 }
 
 // slot returns the slot of the phrase of words key: its candidate's, or
@@ -475,10 +712,16 @@ func (x *phraseIndex) slot(key *phraseKey) **candidate {
 	}
 	mask := uint64(len(x.slots) - 1)
 	for i := h >> 32 & mask; ; i = (i + 1) & mask {
-		if s := &x.slots[i]; *s == nil || (*s).words == *key {
+		if s := &x.slots[i]; *s == nil || (*s).words.equal(key) {
 			return s
 		}
 	}
+}
+
+// equal reports whether p and q hold the same words: four comparisons,
+// where comparing the arrays calls memequal.
+func (p *phraseKey) equal(q *phraseKey) bool {
+	return p[0] == q[0] && p[1] == q[1] && p[2] == q[2] && p[3] == q[3]
 }
 
 // reset empties the index, keeping its slots.
@@ -487,57 +730,58 @@ func (x *phraseIndex) reset() {
 	x.n = 0
 }
 
-// count counts the phrases first, then credits each content word
-// occurrence that is not part of a frequent phrase to the word itself, so
-// that "North" is scored by its mentions outside "North Korea". It returns
-// the candidates that qualify as keywords, scored.
+// count credits each content word occurrence that is not part of a
+// frequent phrase to the word itself, so that "North" is scored by its
+// mentions outside "North Korea", and returns the candidates that qualify
+// as keywords, scored. The text has been read: its phrases, and its words
+// as if no phrase were frequent, are counted already; only the words of
+// frequent phrases are counted again.
 func (k *counter) count() []*candidate {
-	occs := k.occs[:0]
-	stat := k.stat
-	runStart := -1 // first token of the current run of capitalised content words
-	for i := range k.toks {
-		if !stat[i].content || !stat[i].capital {
-			runStart = -1
-		} else if runStart < 0 || !stat[i].joined {
-			runStart = i
-		}
-		if stat[i].joined && !stat[i-1].capital && !stat[i].capital && stat[i-1].w != stat[i].w {
-			occs = append(occs, occurrence{i - 1, i, k.addPhrase(i-1, i)})
-		}
-		// Take a run of names when it ends here, unless it is a headline.
-		ends := i+1 == len(k.toks) || !stat[i+1].capital || !stat[i+1].joined
-		if runStart >= 0 && ends && i > runStart && i-runStart < maxNameWords {
-			occs = append(occs, occurrence{runStart, i, k.addPhrase(runStart, i)})
-		}
-	}
-	k.occs = occs
-	k.covered = resize(k.covered, len(k.toks))
-	covered := k.covered
-	for _, o := range occs {
+	toks := k.toks
+	again := false
+	for _, o := range k.occs {
 		if o.c.count >= minPhraseCount {
 			for i := o.first; i <= o.last; i++ {
-				covered[i] = true
+				toks[i].covered = true
+				toks[i].w.recount = recountPending
 			}
+			again = true
 		}
 	}
-	for i := range k.toks {
-		if stat[i].content && !covered[i] {
-			k.addWord(i)
+	if again {
+		for i := range toks {
+			t := &toks[i]
+			switch t.w.recount {
+			case recountNone:
+				continue
+			case recountPending:
+				c := &t.w.single
+				c.count, c.lower, c.lowered, c.fold = 0, 0, false, false
+				t.w.recount = recountStarted
+			}
+			if !t.covered {
+				t.w.single.observeAt(i, i, t.upper)
+			}
 		}
 	}
 
 	kept := k.kept[:0]
-	for c := range k.candMem.all() {
-		switch {
-		case c.n == 1:
-			c.key = c.words[0].key
-		case c.count >= minPhraseCount:
-			c.key = c.joinKeys()
-		default:
-			continue
+	for w := range k.wordMem.all() {
+		if c := &w.single; c.count > 0 {
+			c.key, c.weight = w.key, w.weight
+			c.score = float64(c.count) * c.weight
+			kept = append(kept, c)
 		}
-		c.score = float64(c.count) * c.weight
-		kept = append(kept, c)
+	}
+	for c := range k.candMem.all() {
+		if c.count >= minPhraseCount {
+			c.key = c.joinKeys()
+			for _, w := range c.words[:c.n] {
+				c.weight += w.weight
+			}
+			c.score = float64(c.count) * c.weight
+			kept = append(kept, c)
+		}
 	}
 	k.kept = kept
 	return kept
@@ -578,27 +822,30 @@ func (c *candidate) joinKeys() string {
 func (x *Enricher) keywords(text string) (keywords []pipeline.Keyword, words int) {
 	k := getCounter(text, x.rarity)
 	defer k.release()
-	// Only the best few candidates are read, so they are popped from a
-	// heap rather than sorting them all.
-	h := rankHeap(k.count())
-	h.init()
+	kept := k.count()
+	// Only the best few candidates are read, so only they are sorted. A
+	// few more than are wanted are taken, as a candidate inside a chosen
+	// phrase is skipped; if too many are, all are taken.
 	out := make([]pipeline.Keyword, 0, x.cfg.MaxKeywords)
-	chosen := k.chosen[:0]
-	var top float64
-	for len(out) < x.cfg.MaxKeywords && len(h) > 0 {
-		var c *candidate
-		h, c = h.pop()
-		if len(chosen) == 0 {
-			top = c.score
+	for m := min(len(kept), 2*x.cfg.MaxKeywords); ; m = len(kept) {
+		k.ranked = best(k.ranked, kept, m)
+		chosen := k.chosen[:0]
+		for _, c := range k.ranked {
+			if len(out) == x.cfg.MaxKeywords {
+				break
+			}
+			if insidePhrase(c, chosen) {
+				continue
+			}
+			chosen = append(chosen, c)
+			out = append(out, pipeline.Keyword{Term: k.display(c), Score: math.Round(c.score/chosen[0].score*1000) / 1000})
 		}
-		if insidePhrase(c, chosen) {
-			continue
+		k.chosen = chosen
+		if len(out) == x.cfg.MaxKeywords || m == len(kept) {
+			return out, k.nWords
 		}
-		chosen = append(chosen, c)
-		out = append(out, pipeline.Keyword{Term: k.display(c), Score: math.Round(c.score/top*1000) / 1000})
+		out = out[:0]
 	}
-	k.chosen = chosen
-	return out, k.nWords
 }
 
 // display returns c as a keyword is written: as first seen, without a
@@ -611,32 +858,49 @@ func (k *counter) display(c *candidate) string {
 	return s
 }
 
-// rankHeap is a binary heap of candidates, best first: highest score, then
-// first term in lexical order.
-type rankHeap []*candidate
-
-func (h rankHeap) better(i, j int) bool {
-	a, b := h[i], h[j]
+// better reports whether a ranks before b: a higher score, or the same
+// score and a term first in lexical order. Terms are distinct, so no two
+// candidates tie.
+func better(a, b *candidate) bool {
 	if a.score != b.score {
 		return a.score > b.score
 	}
 	return a.key < b.key
 }
 
-func (h rankHeap) init() {
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		h.down(i)
+// best returns the m best of cands, best first, in dst's array. It keeps
+// the best met so far in a heap whose root is the worst of them, so that
+// a candidate that does not make it costs one comparison, then sorts them.
+func best(dst, cands []*candidate, m int) []*candidate {
+	h := rankHeap(dst[:0])
+	for _, c := range cands {
+		if len(h) < m {
+			h = append(h, c)
+			h.up(len(h) - 1)
+		} else if m > 0 && better(c, h[0]) {
+			h[0] = c
+			h.down(0)
+		}
 	}
+	for n := len(h) - 1; n > 0; n-- { // heapsort: the worst to the back
+		h[0], h[n] = h[n], h[0]
+		h[:n].down(0)
+	}
+	return h
 }
 
-// pop removes the best candidate and returns the rest of the heap and it.
-func (h rankHeap) pop() (rankHeap, *candidate) {
-	n := len(h) - 1
-	best := h[0]
-	h[0], h[n] = h[n], nil
-	h = h[:n]
-	h.down(0)
-	return h, best
+// rankHeap is a binary heap of candidates, worst first (see [better]).
+type rankHeap []*candidate
+
+func (h rankHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !better(h[p], h[i]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
 }
 
 func (h rankHeap) down(i int) {
@@ -645,10 +909,10 @@ func (h rankHeap) down(i int) {
 		if c >= len(h) {
 			return
 		}
-		if c+1 < len(h) && h.better(c+1, c) {
+		if c+1 < len(h) && better(h[c], h[c+1]) {
 			c++
 		}
-		if !h.better(c, i) {
+		if !better(h[i], h[c]) {
 			return
 		}
 		h[i], h[c] = h[c], h[i]
@@ -727,11 +991,12 @@ func isCapitalised(word string) bool {
 	return unicode.IsUpper(r)
 }
 
-// isContent reports whether a normalised word (see [appendKey]) whose
-// [lexicon.Hash] is h can be a keyword: not a stopword, longer than one
-// letter, and holding a letter.
-func isContent(k string, h uint64) bool {
-	if len(k) < 2 || lexicon.IsStopword(h) {
+// isContent reports whether a normalised word (see [appendKey]) that is
+// not a stopword can be a keyword: longer than one letter, and holding a
+// letter. Stopwords are told by their hash ([lexicon.IsStopword]) before
+// a word is made of them (see [counter.word]).
+func isContent(k string) bool {
+	if len(k) < 2 {
 		return false
 	}
 	for i := 0; i < len(k); i++ {

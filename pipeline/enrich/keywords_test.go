@@ -1,9 +1,14 @@
 package enrich
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -93,13 +98,19 @@ func TestKeywordsDeterministic(t *testing.T) {
 	}
 }
 
-// TestAppendWords checks that the keyword counter splits words exactly as
-// lexicon.Tokenize does, whose terms the rarity table holds.
-func TestAppendWords(t *testing.T) {
+// TestRead checks the one pass of the keyword counter over a text against
+// a reference built the simple way: lexicon.Tokenize, whose terms the
+// rarity table holds, splits the words, each word's key is lower-cased
+// without its possessive, and the word count goes by hasSpace.
+func TestRead(t *testing.T) {
 	texts := []string{
 		"",
+		" \t",
 		"Komsomolsk-on-Amur, Kim's visit: 2,290.5 tonnes -- end. Russia’s ‘Vostok’ 'quoted' U.S. e-mail 3-2 x-",
 		"Правительство в четверг объявило о мерах; Straße, naïve café. 政府周四宣布",
+		"RUSSIA'S Russia'S x's ab's F-16S f-16s O’Neill o'neill ÉCOLE école Café's CAFÉ 12ab AB12 1,000 Ab-Cd",
+		"a\u00a0b\u2009c\u2014d \u2014e-\u00e9 1.\u0663 \u0661.\u0662 x\u2019y x\u2019 \xffz\xff zz\xffzz",
+		"fighter jet  fighter\njet fighter jet, fighter-jet Fighter Jet",
 	}
 	seeds, err := filepath.Glob("../../testdata/seeds/*.txt")
 	if err != nil || len(seeds) == 0 {
@@ -112,13 +123,82 @@ func TestAppendWords(t *testing.T) {
 		}
 		texts = append(texts, string(data))
 	}
+	type occurrence struct {
+		Key                    string
+		Start, End             int
+		Capital, Upper, Joined bool
+	}
 	for _, text := range texts {
-		var want []span
-		for _, tok := range lexicon.Tokenize(text) {
-			want = append(want, span{tok.Start, tok.End})
+		var want []occurrence
+		wantWords, prevContent := 0, false
+		toks := lexicon.Tokenize(text)
+		for i, tok := range toks {
+			gap := text[:tok.Start]
+			if i > 0 {
+				gap = text[toks[i-1].End:tok.Start]
+			}
+			if i == 0 || hasSpace(gap) {
+				wantWords++
+			}
+			key := strings.ToLower(strings.ReplaceAll(tok.Text, "’", "'"))
+			if len(key) > 2 && strings.HasSuffix(key, "'s") {
+				key = key[:len(key)-2]
+			}
+			content := !lexicon.IsStopword(lexicon.Hash(key)) && utf8.RuneCountInString(key) > 1 && strings.IndexFunc(key, unicode.IsLetter) >= 0
+			if content {
+				upper := strings.IndexFunc(tok.Text, unicode.IsUpper) >= 0
+				want = append(want, occurrence{key, tok.Start, tok.End, upper && isCapitalised(tok.Text), upper, prevContent && gap == " "})
+			}
+			prevContent = content
 		}
-		if diff := cmp.Diff(want, appendWords(nil, text), cmp.AllowUnexported(span{})); diff != "" {
-			t.Errorf("appendWords(%.40q...) mismatch with lexicon.Tokenize (-want +got):\n%s", text, diff)
+		k := getCounter(text, fakeRarity{})
+		var got []occurrence
+		for _, tok := range k.toks {
+			got = append(got, occurrence{tok.w.key, tok.start, tok.end, tok.capital, tok.upper, tok.joined})
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("read(%.40q...) mismatch (-want +got):\n%s", text, diff)
+		}
+		if k.nWords != wantWords {
+			t.Errorf("read(%.40q...) counted %d words, want %d", text, k.nWords, wantWords)
+		}
+		k.release()
+	}
+}
+
+// TestWordIndex checks that the word index finds every word put in it, by
+// its key as a string or bytes, as it grows, and nothing after a reset.
+func TestWordIndex(t *testing.T) {
+	var x wordIndex
+	x.reset()
+	words := make([]word, 2000)
+	hash := func(i int) uint64 {
+		if i%7 == 0 {
+			return 42 // words sharing a hash must be told apart by their keys
+		}
+		return lexicon.Hash(words[i].key)
+	}
+	for i := range words {
+		words[i].key = fmt.Sprintf("w%d", i)
+		x.reserve(1)
+		slot := find(&x, hash(i), words[i].key)
+		if x.slots[slot].w != nil {
+			t.Fatalf("%q found before it was put", words[i].key)
+		}
+		x.put(slot, hash(i), &words[i])
+		if 2*x.n > len(x.slots) {
+			t.Fatalf("%d of %d slots used, want at most half", x.n, len(x.slots))
+		}
+	}
+	for i := range words {
+		if slot := find(&x, hash(i), []byte(words[i].key)); x.slots[slot].w != &words[i] {
+			t.Fatalf("%q not found after %d were put", words[i].key, len(words))
+		}
+	}
+	x.reset()
+	for i := range words {
+		if x.slots[find(&x, hash(i), words[i].key)].w != nil {
+			t.Fatalf("%q found after a reset", words[i].key)
 		}
 	}
 }
@@ -167,30 +247,87 @@ func TestPhraseIndex(t *testing.T) {
 	}
 	keys = append(keys, phraseKey{&words[1], &words[2], &words[3]}, phraseKey{&words[1], &words[2], &words[3], &words[4]})
 	var x phraseIndex
-	if x.get(&keys[0]) != nil {
+	if c, _ := x.get(&keys[0]); c != nil {
 		t.Fatal("empty index found a phrase")
 	}
 	for i := range keys {
-		x.put(&candidate{words: keys[i], count: i})
-		if c := x.get(&keys[i]); c == nil || c.count != i {
+		c, slot := x.get(&keys[i])
+		if c != nil {
+			t.Fatalf("phrase %d found before it was put", i)
+		}
+		x.put(slot, &candidate{words: keys[i], count: i})
+		if c, _ := x.get(&keys[i]); c == nil || c.count != i {
 			t.Fatalf("phrase %d not found right after it was put", i)
 		}
 	}
 	for i := range keys {
-		if c := x.get(&keys[i]); c == nil || c.words != keys[i] || c.count != i {
+		if c, _ := x.get(&keys[i]); c == nil || c.words != keys[i] || c.count != i {
 			t.Fatalf("phrase %d not found after %d were put", i, len(keys))
 		}
 	}
-	if c := x.get(&phraseKey{&words[2], &words[1]}); c != nil {
+	if c, _ := x.get(&phraseKey{&words[2], &words[1]}); c != nil {
 		t.Errorf("phrase of words 2, 1 found as %v, want none: only 1, 2 was put", c.words)
 	}
-	if c := x.get(&phraseKey{&words[1], &words[2], &words[4]}); c != nil {
+	if c, _ := x.get(&phraseKey{&words[1], &words[2], &words[4]}); c != nil {
 		t.Errorf("phrase never put found as %v", c.words)
 	}
 	x.reset()
 	for i := range keys {
-		if x.get(&keys[i]) != nil {
+		if c, _ := x.get(&keys[i]); c != nil {
 			t.Fatalf("phrase %d found after a reset", i)
+		}
+	}
+}
+
+// TestKeywordsReuse checks that a pooled counter forgets a text: the
+// keywords of each seed article are the same whatever was read before.
+func TestKeywordsReuse(t *testing.T) {
+	x := newTestEnricher(t, Config{}, fakeRarity{})
+	seeds, err := filepath.Glob("../../testdata/seeds/*.txt")
+	if err != nil || len(seeds) < 2 {
+		t.Fatalf("want two seed articles or more in ../../testdata/seeds (err %v)", err)
+	}
+	var texts []string
+	for _, f := range seeds {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(data))
+	}
+	texts = append(texts, "Short text, Short Text.")
+	want := make([][]pipeline.Keyword, len(texts))
+	for i, text := range texts {
+		want[i], _ = x.keywords(text)
+	}
+	for i := range texts {
+		for j := range texts { // text j after text i
+			x.keywords(texts[i])
+			if got, _ := x.keywords(texts[j]); !cmp.Equal(got, want[j]) {
+				t.Errorf("keywords of text %d after text %d = %v, want %v", j, i, got, want[j])
+			}
+		}
+	}
+}
+
+// TestBest checks the selection of the best candidates against sorting
+// them all, with scores that tie.
+func TestBest(t *testing.T) {
+	var cands []*candidate
+	for i := range 300 {
+		cands = append(cands, &candidate{score: float64(i*7919%23) / 2, key: fmt.Sprintf("k%03d", i*104729%300)})
+	}
+	sorted := slices.Clone(cands)
+	slices.SortFunc(sorted, func(a, b *candidate) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	for _, m := range []int{0, 1, 2, 7, 20, 299, 300} {
+		got := best(nil, cands, m)
+		if !slices.Equal(got, sorted[:m]) {
+			t.Errorf("best(%d) is not the first %d of the candidates sorted", m, m)
 		}
 	}
 }
