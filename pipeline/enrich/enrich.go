@@ -58,8 +58,10 @@ type Config struct {
 	// confidence.
 	Languages []string
 	// LanguageSampleBytes is how much of the start of the text the
-	// detector reads, cut back to a word boundary; 0 means
-	// [DefaultLanguageSampleBytes]. Detection cost grows with it.
+	// detector reads, cut back to a word boundary (its function-word
+	// pre-check reads up to eight times as much when the sample holds too
+	// few function words); 0 means [DefaultLanguageSampleBytes].
+	// Detection cost grows with it.
 	LanguageSampleBytes int
 	// MaxKeywords is the most keywords an event carries; 0 means
 	// [DefaultMaxKeywords].

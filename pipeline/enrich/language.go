@@ -44,6 +44,12 @@ func newDetector(langs []lingua.Language) lingua.LanguageDetector {
 // determined (the ISO 639-2 code "und"), with LanguageConfidence 0.
 const Undetermined = "und"
 
+// profileSampleFactor is how many times LanguageSampleBytes the
+// function-word pre-check reads when the sample itself holds too few
+// function words. On the development sets it answers two thirds of the
+// texts that the sample leaves undecided, each time with lingua's language.
+const profileSampleFactor = 8
+
 // detectLanguage returns the ISO 639-1 code of the most likely configured
 // language of text and its confidence in [0, 1], rounded to two decimals.
 // It returns [Undetermined] and 0 when the sample has no letters, or only
@@ -53,8 +59,14 @@ func (x *Enricher) detectLanguage(text string) (string, float64) {
 	if strings.IndexFunc(sample, unicode.IsLetter) < 0 {
 		return Undetermined, 0
 	}
-	if code, conf, ok := x.prof.detect(sample); ok {
-		return code, math.Round(conf*100) / 100
+	// A start of few function words (a headline, a dateline, a list of
+	// names) is judged on a longer stretch before lingua scores the
+	// sample: the pre-check costs about a microsecond per 256 bytes, lingua
+	// some 300 µs.
+	for _, n := range [...]int{len(sample), profileSampleFactor * x.cfg.LanguageSampleBytes} {
+		if code, conf, ok := x.prof.detect(prefix(text, n)); ok {
+			return code, math.Round(conf*100) / 100
+		}
 	}
 	vals := x.lang.ComputeLanguageConfidenceValues(sample)
 	if len(vals) == 0 || vals[0].Value() == 0 {

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,25 @@ func TestPrefix(t *testing.T) {
 				t.Errorf("prefix(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDetectLanguageLongerSample checks that a text whose start holds too
+// few function words (a headline of names) is judged by the function words
+// of a longer stretch: the answer is the pre-check's, not lingua's.
+func TestDetectLanguageLongerSample(t *testing.T) {
+	x := newTestEnricher(t, Config{}, fakeRarity{})
+	head := strings.Repeat("Kim Jong Un Visits Russian Fighter Jet Factory In Komsomolsk-On-Amur ", 4)
+	body := strings.Repeat("The leader of the country said that he would meet the president in the city on Friday, and that the talks would be about trade and security. ", 8)
+	text := head + "\n\n" + body
+	if _, _, ok := x.prof.detect(prefix(text, x.cfg.LanguageSampleBytes)); ok {
+		t.Fatal("the test text's sample holds enough function words; make its start longer")
+	}
+	code, conf, ok := x.prof.detect(prefix(text, profileSampleFactor*x.cfg.LanguageSampleBytes))
+	if !ok {
+		t.Fatal("the pre-check does not answer on the longer stretch")
+	}
+	if got, gotConf := x.detectLanguage(text); got != code || gotConf != math.Round(conf*100)/100 {
+		t.Errorf("detectLanguage = %q %v, want the pre-check's %q %v", got, gotConf, code, conf)
 	}
 }
