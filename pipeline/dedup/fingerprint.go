@@ -203,15 +203,32 @@ func (t *indexTable[K]) reset() {
 }
 
 // word is what the extraction reads from one word: the term it counts as
-// ([termOf]), that term's hash, and the hash of the current name extended
-// by the term, in case the word continues it.
+// ([termOf]), that term's hash and what kind of word it is. It has three
+// fields so that the compiler keeps it in registers (a struct of more than
+// four fields it keeps in memory), as one is read for every word of every
+// article. A name's hash, needed only for the few capitalised words, is
+// computed apart (see [nameRun.extend]).
 type word struct {
-	term   string
-	h      uint64 // lexicon.Hash of the term, without thousands separators for a number
-	name   uint64 // the name's hash extended by the term, hyphens read as spaces; set only if upper
-	number bool
-	hyphen bool // the term holds a hyphen
-	upper  bool // the word is capitalised
+	term string
+	h    uint64 // lexicon.Hash of the term, without thousands separators for a number
+	is   wordFlags
+}
+
+// wordFlags tell what kind of word a [word] is.
+type wordFlags uint8
+
+const (
+	numberWord wordFlags = 1 << iota // the term is a number
+	hyphenWord                       // the term holds a hyphen
+	upperWord                        // the word is capitalised
+)
+
+// flagIf returns f if b is true, and no flag otherwise.
+func flagIf(b bool, f wordFlags) wordFlags {
+	if b {
+		return f
+	}
+	return 0
 }
 
 // wordStart returns where the first word of text at or after byte from
@@ -230,32 +247,28 @@ func wordStart(text string, from int) int {
 }
 
 // readWordAt reads the word that starts at byte start of text (see
-// [wordStart]), the current name's hash being name, and returns where it
-// ends and what the extraction reads from it. An ASCII word, nearly every
-// word of English news, is delimited and hashed in one pass over its
-// bytes, without building a string; a word next to other bytes goes
-// through [lexicon.NextWord] and [readWord].
-func readWordAt(text string, start int, name uint64) (end int, wd word) {
-	if text[start] >= utf8.RuneSelf {
-		return readWordSlow(text, start, name)
+// [wordStart]) and returns where it ends and what the extraction reads
+// from it. An ASCII word, nearly every word of English news, is delimited
+// and hashed in one pass over its bytes, without building a string; a word
+// next to other bytes goes through [lexicon.NextWord] and [readWord].
+func readWordAt(text string, start int) (end int, wd word) {
+	c := text[start]
+	if c >= utf8.RuneSelf {
+		return readWordSlow(text, start)
 	}
+	is := flagIf(isDigit(c), numberWord) | flagIf('A' <= c && c <= 'Z', upperWord)
 	i := start
-	h, nh := lexicon.HashOffset, name
-	number, hyphen, upper := isDigit(text[i]), false, 'A' <= text[i] && text[i] <= 'Z'
-	// The hashes and end of the word before its last apostrophe, to
-	// leave out a possessive "'s".
-	quoteH, quoteNH, quote := h, nh, -1
+	h := lexicon.HashOffset
+	// The hash and end of the word before its last apostrophe, to leave
+	// out a possessive "'s".
+	quoteH, quote := h, -1
 scan:
 	for {
 		for i < len(text) && fold[text[i]] != 0 {
-			c := fold[text[i]]
-			h = lexicon.HashByte(h, c)
-			if upper { // only a capitalised word may continue a name
-				nh = lexicon.HashByte(nh, c)
-			}
+			h = lexicon.HashByte(h, fold[text[i]])
 			i++
 		}
-		if i+1 >= len(text) {
+		if i+1 >= len(text) || text[i] == ' ' { // the usual end of a word
 			break scan
 		}
 		// A separator continues the word only between two word runes:
@@ -263,46 +276,45 @@ scan:
 		// or comma between digits.
 		c, next := text[i], text[i+1]
 		if c >= utf8.RuneSelf || next >= utf8.RuneSelf && (c == '\'' || c == '-' || c == '.' || c == ',') {
-			return readWordSlow(text, start, name)
+			return readWordSlow(text, start)
 		}
 		if fold[next] == 0 {
 			break scan
 		}
 		switch c {
 		case '\'':
-			quoteH, quoteNH, quote = h, nh, i
-			h, nh = lexicon.HashByte(h, c), lexicon.HashByte(nh, c)
+			quoteH, quote = h, i
+			h = lexicon.HashByte(h, c)
 		case '-':
-			hyphen = true
-			h, nh = lexicon.HashByte(h, c), lexicon.HashByte(nh, ' ')
+			is |= hyphenWord
+			h = lexicon.HashByte(h, c)
 		case '.', ',':
 			if !isDigit(text[i-1]) || !isDigit(next) {
 				break scan
 			}
-			if c != ',' || !number { // "2,290" is 2290
+			if c != ',' || is&numberWord == 0 { // "2,290" is 2290
 				h = lexicon.HashByte(h, c)
 			}
-			nh = lexicon.HashByte(nh, c)
 		default:
 			break scan
 		}
 		i++
 	}
 	if i < len(text) && text[i] >= utf8.RuneSelf {
-		return readWordSlow(text, start, name)
+		return readWordSlow(text, start)
 	}
 	termEnd := i
 	if quote >= 0 && quote == i-2 && (text[i-1] == 's' || text[i-1] == 'S') { // "Kim's"
-		termEnd, h, nh = quote, quoteH, quoteNH
+		termEnd, h = quote, quoteH
 	}
-	return i, word{term: text[start:termEnd], h: h, name: nh, number: number, hyphen: hyphen, upper: upper}
+	return i, word{term: text[start:termEnd], h: h, is: is}
 }
 
 // readWordSlow is [readWordAt] for a word that is not all ASCII, or is
 // next to bytes that are not.
-func readWordSlow(text string, start int, name uint64) (end int, wd word) {
+func readWordSlow(text string, start int) (end int, wd word) {
 	_, end = lexicon.NextWord(text, start)
-	return end, readWord(text[start:end], name)
+	return end, readWord(text[start:end])
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -318,27 +330,41 @@ var fold = func() (f [256]byte) {
 	return f
 }()
 
-// readWord reads any word s, extending the name hash name.
-func readWord(s string, name uint64) word {
+// readWord reads any word s.
+func readWord(s string) word {
 	term := termOf(s)
 	number := isNumber(term)
 	return word{
-		term:   term,
-		h:      lowerHash(lexicon.HashOffset, term, number, false),
-		name:   lowerHash(name, term, false, true),
-		number: number,
-		hyphen: strings.IndexByte(term, '-') >= 0,
-		upper:  capitalised(s),
+		term: term,
+		h:    lowerHash(lexicon.HashOffset, term, number, false),
+		is:   flagIf(number, numberWord) | flagIf(strings.IndexByte(term, '-') >= 0, hyphenWord) | flagIf(capitalised(s), upperWord),
 	}
 }
 
 // nameRun is the current run of capitalised words, a name if it reaches
-// two: its hash (the words joined by spaces), length, span and weight.
+// two: its hash (the words joined by spaces, hyphens read as spaces, see
+// [nameRun.extend]), length, span and weight.
 type nameRun struct {
 	h          uint64
 	words      int
 	start, end int
 	w          float64
+}
+
+// extend adds the capitalised word at start to end, whose term is term,
+// to the run. The name's hash is extended here, for the few capitalised
+// words, rather than alongside the term's hash as each word is read, which
+// cost every word more than it saves these.
+func (r *nameRun) extend(term string, start, end int, w float64) {
+	h := r.h
+	if r.words > 0 {
+		h = lexicon.HashByte(h, ' ')
+	} else {
+		r.start = start
+	}
+	r.h = lowerHash(h, term, false, true)
+	r.words, r.end = r.words+1, end
+	r.w = max(r.w, w)
 }
 
 // endName ends the current run of capitalised words, if any (most words
@@ -393,25 +419,30 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		content   int    // content words read, up to phraseWords
 		prevWord  uint64 // hash of the sentence's last content word, 0 for none
 	)
-	for start := wordStart(body, 0); ; start = wordStart(body, prevEnd) {
-		if start < 0 || pos > 0 && sentenceBreak(body[prevEnd:start]) {
-			// Sentences of six words or more are hashed, so that
-			// punctuation, spacing and case do not matter and short
-			// furniture lines ("Read more") are not counted.
-			sc.endName(&name)
-			if sentWords >= 6 {
-				sentences = append(sentences, sent)
-			}
-			sent, sentWords, prevWord = fnvOffset, 0, 0
-			if start < 0 {
-				break
+	for {
+		// The usual gap between words, one space before an ASCII word,
+		// is told apart inline: it ends no sentence. (It may open the
+		// text: the first word is then the next byte, as wordStart
+		// would find it.)
+		start := prevEnd + 1
+		if start >= len(body) || body[prevEnd] != ' ' || fold[body[start]] == 0 {
+			start = wordStart(body, prevEnd)
+			if start < 0 || pos > 0 && sentenceBreak(body[prevEnd:start]) {
+				// Sentences of six words or more are hashed, so
+				// that punctuation, spacing and case do not
+				// matter and short furniture lines ("Read more")
+				// are not counted.
+				sc.endName(&name)
+				if sentWords >= 6 {
+					sentences = append(sentences, sent)
+				}
+				sent, sentWords, prevWord = fnvOffset, 0, 0
+				if start < 0 {
+					break
+				}
 			}
 		}
-		continued := name.h // a name's words are joined by spaces
-		if name.words > 0 {
-			continued = lexicon.HashByte(name.h, ' ')
-		}
-		end, wd := readWordAt(body, start, continued)
+		end, wd := readWordAt(body, start)
 		sent = (sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
 		sentenceStart := sentWords == 0
 		sentWords++
@@ -425,7 +456,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			content++
 		}
 		switch {
-		case wd.number:
+		case wd.is&numberWord != 0:
 			sc.endName(&name)
 			sc.add(kindNumber, wd.h, w, start, end, 0, len(wd.term))
 			continue
@@ -433,23 +464,18 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			sc.endName(&name)
 			continue
 		}
-		if wd.hyphen {
+		if wd.is&hyphenWord != 0 {
 			sc.addParts(wd.term, w, start, end)
 		} else {
 			sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term))
 		}
 		// A capitalised common word opening a sentence ("The", "On")
 		// does not start a name.
-		if !wd.upper || sentenceStart && table.DFOf(wd.h) > 0 {
+		if wd.is&upperWord == 0 || sentenceStart && table.DFOf(wd.h) > 0 {
 			sc.endName(&name)
 			continue
 		}
-		if name.words == 0 {
-			name.start = start
-		}
-		name.h = wd.name
-		name.words, name.end = name.words+1, end
-		name.w = max(name.w, w)
+		name.extend(wd.term, start, end, w)
 	}
 	feats := sc.feats
 	sc.sentences, sc.phrases = sentences, phrases

@@ -2,6 +2,8 @@ package dedup
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/wiredesk/wiredesk/pipeline/lexicon"
@@ -16,18 +18,14 @@ func FuzzReadWordAt(f *testing.F) {
 	f.Add("a--b 'quoted' x's s' U.S. 3,2013,12:38 1,000th")
 	f.Add("Zürich-Nord naïve İstanbul Москва 歐陽 ٣,٤ 3,٤ a-é")
 	f.Add("ab’ ab' 'ab x-1 1-x — – … \xff\xe2\x80 s's")
-	name := lexicon.HashByte(lexicon.Hash("kim"), ' ') // a name being read
 	f.Fuzz(func(t *testing.T, text string) {
 		from := 0
 		for start, end := lexicon.NextWord(text, 0); start >= 0; start, end = lexicon.NextWord(text, end) {
 			if got := wordStart(text, from); got != start {
 				t.Fatalf("wordStart(%q, %d) = %d, want %d", text, from, got, start)
 			}
-			gotEnd, got := readWordAt(text, start, name)
-			want := readWord(text[start:end], name)
-			if !want.upper {
-				got.name, want.name = 0, 0 // no name goes on with the word
-			}
+			gotEnd, got := readWordAt(text, start)
+			want := readWord(text[start:end])
 			if gotEnd != end || got != want {
 				t.Fatalf("readWordAt(%q, %d) = %d, %+v, want %d, %+v", text, start, gotEnd, got, end, want)
 			}
@@ -77,6 +75,41 @@ func TestCompareMerge(t *testing.T) {
 		for j := range sigs {
 			if got, want := compare(&sigs[i], &sigs[j]), plainCompare(&sigs[i], &sigs[j]); got != want {
 				t.Errorf("compare(%d, %d) = %+v, want %+v", i, j, got, want)
+			}
+		}
+	}
+}
+
+// TestKeyIndexRepeatedKeys checks a reused key index against a plain merge
+// on signatures drawn from a dozen keys probed from the same two slots, so
+// that keys repeat within one (two hashes folded alike) and probes go past
+// other keys, wrapping round the end of the table.
+func TestKeyIndexRepeatedKeys(t *testing.T) {
+	var k keyIndex
+	var pool []uint32
+	for key := uint32(0); len(pool) < 12; key++ {
+		if h := k.home(key); h == 0 || h == keyIndexSlots-1 {
+			pool = append(pool, key)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func() *Signature {
+		var s Signature
+		s.N = uint8(rng.IntN(SignatureTerms + 1))
+		for i := range s.N {
+			s.Keys[i] = pool[rng.IntN(len(pool))]
+			s.Weights[i] = uint16(rng.Uint32())
+		}
+		slices.Sort(s.Keys[:s.N])
+		return &s
+	}
+	for range 200 {
+		a := random()
+		k.reset(a)
+		for range 20 {
+			b := random()
+			if got, want := k.compare(b), plainCompare(a, b); got != want {
+				t.Fatalf("keys %v against %v: %+v, want %+v", a.Keys[:a.N], b.Keys[:b.N], got, want)
 			}
 		}
 	}

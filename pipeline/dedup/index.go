@@ -144,9 +144,12 @@ type Index struct {
 	phrases *phraseRing
 	// phraseScratch holds a new article's phrases while they are compared.
 	phraseScratch *phraseSet
-	stories       map[string]int // live articles per story
-	latest        time.Time      // newest ingest time seen
-	recorded      uint64         // articles recorded so far (Record.Seq)
+	// keyScratch indexes a new article's keys while its candidates are
+	// compared with it.
+	keyScratch *keyIndex
+	stories    map[string]int // live articles per story
+	latest     time.Time      // newest ingest time seen
+	recorded   uint64         // articles recorded so far (Record.Seq)
 	// pending holds the first reports recorded whose claims are not
 	// settled yet (see [Index.ClaimStage]); each channel is closed once
 	// they are.
@@ -168,8 +171,8 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	}
 	x := &Index{
 		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
-		phraseScratch: new(phraseSet),
-		stories:       map[string]int{}, pending: map[string]chan struct{}{},
+		phraseScratch: new(phraseSet), keyScratch: new(keyIndex),
+		stories: map[string]int{}, pending: map[string]chan struct{}{},
 	}
 	if x.store == nil {
 		x.store = newMemStore()
@@ -334,8 +337,10 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 		ntop int
 		dup  match
 	)
+	keys := x.keyScratch
+	keys.reset(&fp.sig)
 	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
-		m := match{rec: r, sig: compare(&fp.sig, &r.Sig)}
+		m := match{rec: r, sig: keys.compare(&r.Sig)}
 		ntop = insertBySupport(&top, ntop, m)
 		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
 			dup = m

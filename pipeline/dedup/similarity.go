@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -47,38 +48,96 @@ type signals struct {
 
 // compare measures a new signature against an earlier one.
 func compare(a, b *Signature) signals {
-	var s signals
-	// Find the shared keys by a merge of the sorted keys, then add up
-	// their weights in that order. The merge's steps are computed rather
-	// than branched on, as which list advances and whether the keys match
-	// are unpredictable, and each step reads the keys after the current
-	// ones before it knows which it needs, so as not to wait on the read.
-	var shared [SignatureTerms + 1]struct{ i, j uint8 }
-	n := 0
-	if na, nb := min(int(a.N), len(a.Keys)), min(int(b.N), len(b.Keys)); na > 0 && nb > 0 {
-		i, j := 0, 0
-		x, y := a.Keys[0], b.Keys[0]
-		for {
-			nextX, nextY := a.Keys[uint(i+1)%SignatureTerms], b.Keys[uint(j+1)%SignatureTerms]
-			shared[n].i, shared[n].j = uint8(i), uint8(j)
-			n += b2i(x == y)
-			stepA, stepB := x <= y, x >= y
-			i += b2i(stepA)
-			j += b2i(stepB)
-			if i >= na || j >= nb {
-				break
-			}
-			if stepA {
-				x = nextX
-			}
-			if stepB {
-				y = nextY
-			}
-		}
+	var k keyIndex
+	k.reset(a)
+	return k.compare(b)
+}
+
+// keyIndexSlots sizes a [keyIndex]: a power of two, four times
+// SignatureTerms, so that a look-up of a key the new article lacks, the
+// usual case, mostly ends at its first slot.
+const keyIndexSlots = 4 * SignatureTerms
+
+// keyIndex holds the new article's signature, its keys in an
+// open-addressing table, to measure it against each of its candidates:
+// looking each of a candidate's keys up costs a few instructions, where a
+// merge of the two sorted key lists costs many more per step, as which list
+// advances is unpredictable. An index is reused: [keyIndex.reset] sets it
+// to another signature.
+type keyIndex struct {
+	slots [keyIndexSlots]keySlot
+	sig   Signature // a copy, so as not to keep the article's fingerprint
+	// weights are the signature's [weight]s, computed once.
+	weights [SignatureTerms]float64
+}
+
+// keySlot holds a key of the signature: the first place i of the key in
+// its Keys, and the number n of places holding it (two hashes may fold
+// alike); n is 0 in a free slot.
+type keySlot struct {
+	key  uint32
+	i, n uint8
+}
+
+// home returns the slot a key is probed from: its bits spread by a
+// multiplication, the top ones taken.
+func (k *keyIndex) home(key uint32) uint32 {
+	return key * 0x9E3779B1 >> (32 - bits.TrailingZeros(keyIndexSlots))
+}
+
+// find returns the place in slots of the slot holding key, or of the free
+// slot where its probe ends if none does.
+func (k *keyIndex) find(key uint32) uint32 {
+	p := k.home(key)
+	for k.slots[p%keyIndexSlots].n != 0 && k.slots[p%keyIndexSlots].key != key {
+		p++
 	}
+	return p % keyIndexSlots
+}
+
+// reset makes k the index of signature a.
+func (k *keyIndex) reset(a *Signature) {
+	k.sig = *a
+	clear(k.slots[:])
+	na := min(int(a.N), len(a.Keys))
+	for i := 0; i < na; i++ {
+		k.weights[i] = weight(a.Weights[i])
+		key := a.Keys[i]
+		if i > 0 && key == a.Keys[i-1] {
+			continue // counted with its first place
+		}
+		n := 1
+		for i+n < na && a.Keys[i+n] == key {
+			n++
+		}
+		k.slots[k.find(key)] = keySlot{key: key, i: uint8(i), n: uint8(n)}
+	}
+}
+
+// compare measures the indexed signature against an earlier one, b. The
+// shared keys are paired as a merge of the sorted keys pairs them (the
+// t-th place of a key in one with its t-th place in the other) and their
+// weights added up in the merge's order, ascending keys, so that the
+// signals are those of a merge to the bit.
+func (k *keyIndex) compare(b *Signature) signals {
+	a := &k.sig
+	var s signals
 	var dot, covered, covering float64
-	for _, m := range shared[:n] {
-		wa, wb := weight(a.Weights[m.i]), weight(b.Weights[m.j])
+	nb := min(int(b.N), len(b.Keys))
+	for j := 0; j < nb; j++ {
+		key := b.Keys[j]
+		slot := k.slots[k.find(key)]
+		if slot.n == 0 {
+			continue // the usual case: not shared
+		}
+		run := 0 // places before j holding the key
+		for run < j && b.Keys[j-run-1] == key {
+			run++
+		}
+		if run >= int(slot.n) {
+			continue // held fewer times in a
+		}
+		wa, wb := k.weights[int(slot.i)+run], weight(b.Weights[j])
 		dot += wa * wb
 		s.support += min(wa*wb, supportCap)
 		covered += wa * wa
