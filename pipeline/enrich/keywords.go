@@ -138,13 +138,6 @@ type counter struct {
 	// holds, and keeps it when it grows.
 	keys    strings.Builder
 	scanned [scanChunk]scanned
-	// stops holds hashes of stopwords met, each at its [stopSlot]: the
-	// stopwords are most of the words of a text, and a stopword is told
-	// by the hash of its key alone ([lexicon.IsStopword]), so one met
-	// before costs no look-up. It is kept from one text to the next, as
-	// what it holds stays true; a slot holds the last stopword met of
-	// those that share it.
-	stops [1 << stopBits]uint64
 	// The content words met for the first time, the hashes of their keys
 	// and their rarities, looked up together once the text is read.
 	fresh   []*word
@@ -188,14 +181,6 @@ type wordIndex struct {
 // slots. The hash is spread by a multiplication and its top bits taken
 // (Fibonacci hashing), as FNV-1a mixes its low bits poorly.
 func home(h uint64, shift uint) uint64 { return (h * 0x9E3779B97F4A7C15) >> shift }
-
-// stopBits sizes the cache of stopword hashes of a counter (see
-// [counter].stops): a thousand slots for the few hundred stopwords.
-const stopBits = 10
-
-// stopSlot returns the slot of the stopword of hash h in a counter's
-// cache of stopword hashes.
-func stopSlot(h uint64) uint64 { return home(h, 64-stopBits) }
 
 type wordSlot struct {
 	hash uint64
@@ -320,8 +305,8 @@ func (k *counter) read(text string) {
 			}
 			joined := prevContent && r.start == prevEnd+1 && text[prevEnd] == ' '
 			prevEnd, prevContent = r.end, false
-			if r.keyed && r.hash != 0 && k.stops[stopSlot(r.hash)] == r.hash {
-				continue // a stopword met before
+			if r.keyed && lexicon.IsStopword(r.hash) {
+				continue // most words: no word of the counter's own
 			}
 			w := k.wordOf(text[r.start:r.end], r)
 			if w == nil || !w.content {
@@ -599,7 +584,6 @@ func wordEnd(text string, start, i int) int {
 // content word waits in k.fresh for [counter.weigh] to weigh it.
 func (k *counter) word(key string, h uint64) *word {
 	if lexicon.IsStopword(h) {
-		k.stops[stopSlot(h)] = h
 		return stopword
 	}
 	w := k.wordMem.new()

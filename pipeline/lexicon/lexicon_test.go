@@ -356,6 +356,9 @@ func TestIsStopword(t *testing.T) {
 			t.Errorf("IsStopword(%q) = true, want false", w)
 		}
 	}
+	if IsStopword(0) {
+		t.Error("IsStopword(0) = true: the hash of no word matched an empty slot")
+	}
 	n := 0
 	for _, h := range stopHashes {
 		if h != 0 {

@@ -9,10 +9,10 @@ package lexicon
 func IsStopword(h uint64) bool {
 	for i := stopHome(h); ; i = (i + 1) & (1<<stopBits - 1) {
 		switch stopHashes[i] {
+		case 0: // first, so that h = 0 is no stopword either
+			return false
 		case h:
 			return true
-		case 0:
-			return false
 		}
 	}
 }
