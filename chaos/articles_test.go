@@ -128,19 +128,6 @@ func connect(t *testing.T, url string) jetstream.JetStream {
 	return js
 }
 
-// waitStreams waits until a worker has created both streams.
-func waitStreams(t *testing.T, js jetstream.JetStream, d time.Duration) {
-	t.Helper()
-	testkit.WaitFor(t, d, "the worker to create its streams", func() error {
-		for _, name := range []string{rawStream, outStream} {
-			if _, err := js.Stream(testkit.Context(t, 5*time.Second), name); err != nil {
-				return fmt.Errorf("stream %s: %w", name, err)
-			}
-		}
-		return nil
-	})
-}
-
 // publish publishes the n articles in path with the project's publisher
 // (so each has its content id as Nats-Msg-Id); it returns an error unless
 // all n are stored. An attempt stored while its acknowledgement was lost to

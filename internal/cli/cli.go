@@ -82,7 +82,7 @@ func (l Log) New(w io.Writer) *slog.Logger {
 	if l.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l.Level}))
 	}
-	return slog.New(tint.NewHandler(w, &tint.Options{Level: l.Level, NoColor: !IsTerminal(w), TimeFormat: time.TimeOnly}))
+	return slog.New(tint.NewTextHandler(w, &tint.Options{Level: l.Level, NoColor: !IsTerminal(w), TimeFormat: time.TimeOnly}))
 }
 
 // IsTerminal reports whether w is a terminal.
