@@ -56,7 +56,9 @@ func TestOriginalsKeepText(t *testing.T) {
 		maxDropBody float64 // share of lines removed as furniture or teasers (not date stamps)
 	}{
 		{name: "conll", file: "conll/dev.jsonl", maxRemoved: 0.005, maxTeasers: 0.001, maxDropBody: 0.005},
-		{name: "ecbplus", file: "ecbplus/dev.jsonl", maxRemoved: 0.02, maxTeasers: 0.001, maxDropBody: 0.002},
+		// ECB+ articles open with their sites' publication stamps (2.5% of
+		// its lines), removed as metadata.
+		{name: "ecbplus", file: "ecbplus/dev.jsonl", maxRemoved: 0.03, maxTeasers: 0.001, maxDropBody: 0.002},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +95,8 @@ func TestOriginalsKeepText(t *testing.T) {
 // TestWireCopiesLoseInjectedLines measures, on the wire copies of the dev
 // stream, how many of the lines the copying site added (furniture,
 // breadcrumbs, date stamps, teasers, and also reworded sentences, which
-// must stay) survive cleaning, and that the original's lines survive.
+// must stay) survive cleaning, and that the original's lines other than
+// date stamps survive.
 func TestWireCopiesLoseInjectedLines(t *testing.T) {
 	docs := loadJSONL(t, "wire/dev-stream.jsonl")
 	labels := loadJSONL(t, "wire/dev-labels.jsonl")
@@ -121,10 +124,13 @@ func TestWireCopiesLoseInjectedLines(t *testing.T) {
 		for _, s := range splitParagraphs(byID[l.ID]) {
 			k := lineKey(s)
 			if origKeys[k] {
+				if isDateOnly(s) {
+					continue // the original's date stamp: metadata, not text
+				}
 				orig++
 				if kept[k] {
 					origKept++
-				} else if !isDateOnly(s) {
+				} else {
 					t.Logf("%s: original line dropped %.100q", l.ID, s)
 				}
 				continue

@@ -21,17 +21,25 @@ var months = map[string]time.Month{
 	"november": time.November, "nov": time.November, "december": time.December, "dec": time.December,
 }
 
-// dateWords are the non-numeric words a bare date stamp may contain.
+// dateWords are the non-numeric words a bare date stamp may contain,
+// including those of a site's publication stamp ("Last updated at",
+// "Posted on") and the letters of "p. m.".
 var dateWords = setOf(
 	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-	"am", "pm", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet", "cest", "uk",
+	"am", "pm", "a", "p", "m", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet", "cest", "ist", "uk",
+	"updated", "posted", "published", "last", "at", "on", "article",
 )
 
+// maxDateLen is the longest line (in bytes) taken for a date stamp, which
+// may give both the publication and the update time.
+const maxDateLen = 80
+
 // isDateOnly reports whether s is nothing but a date stamp, such as
-// "Monday, July 1, 2024" or "10:24 AM, MON 22 JUL 2013".
+// "Monday, July 1, 2024", "10:24 AM, MON 22 JUL 2013", "18 September 2013
+// Last updated at 13:59 GMT" or "Posted 12 / 19 / 2005 3:36 PM".
 func isDateOnly(s string) bool {
-	if len(s) > 60 {
+	if len(s) > maxDateLen {
 		return false
 	}
 	for w := range wordSpans(s) { // the words, without building their list
@@ -42,7 +50,27 @@ func isDateOnly(s string) bool {
 		return false
 	}
 	_, ok := parseDate(s)
-	return ok
+	return ok || hasNumericDate(s)
+}
+
+// hasNumericDate reports whether s holds a date written in numbers ending
+// in a four-digit year, such as "12 / 19 / 2005" or "08.07.2012". Which
+// number is the day is not known, so no date is taken from it.
+func hasNumericDate(s string) bool {
+	ws := words(s)
+	for i := 2; i < len(ws); i++ {
+		if _, ok := year(ws[i]); ok && isDayNumber(ws[i-2]) && isDayNumber(ws[i-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isDayNumber reports whether w is a number from 1 to 31 written in one
+// or two digits, as a day or month is in a numeric date.
+func isDayNumber(w string) bool {
+	n, err := strconv.Atoi(w)
+	return err == nil && len(w) <= 2 && n >= 1 && n <= 31
 }
 
 // isNumberish reports whether w is a number, possibly with an ordinal or
@@ -131,7 +159,7 @@ func extractMeta(paras []para, res *Result) {
 	datelineAt := -1
 	for _, i := range head {
 		s := paras[i].text
-		if res.PublishedAt.IsZero() && keyWords(paras[i].key) <= 12 {
+		if res.PublishedAt.IsZero() && (paras[i].kind == kindDate || keyWords(paras[i].key) <= 12) {
 			if t, ok := parseDate(s); ok {
 				res.PublishedAt = t
 			}

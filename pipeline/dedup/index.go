@@ -23,7 +23,7 @@ const (
 // Defaults, tuned on the development data (see the package documentation).
 const (
 	DefaultWindow             = 72 * time.Hour
-	DefaultStoryThreshold     = 0.28
+	DefaultStoryThreshold     = 0.29
 	DefaultDuplicateThreshold = 0.45
 	DefaultCandidatesPerKey   = 16
 	DefaultMaxArticles        = 250_000
