@@ -13,8 +13,11 @@
 //     sign-ups, "click here" promos, and the short heading of such a promo
 //     box), photo and video credits, lines without a letter or digit
 //     ("- - - -"), and lines of mostly symbols;
-//   - a bare date stamp such as "Monday, July 1, 2024" (the date becomes
-//     [Result.PublishedAt]);
+//   - a date stamp such as "Monday, July 1, 2024" or a site's publication
+//     stamp such as "18 September 2013 Last updated at 13:59 GMT" (the
+//     date becomes [Result.PublishedAt] when the month is named; an
+//     all-numeric date such as "12 / 19 / 2005" is removed without one, as
+//     its day and month cannot be told apart);
 //   - a teaser of another story appended after the article: a trailing
 //     prose paragraph that stops mid-sentence, or that shares almost no
 //     content words with the article above it;
