@@ -216,7 +216,7 @@ func BenchmarkFingerprint(b *testing.B) {
 	b.SetBytes(int64(bytes / len(texts)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		extract("", texts[i%len(texts)], table)
+		extract("", texts[i%len(texts)], table).release()
 	}
 }
 

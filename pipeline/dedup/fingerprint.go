@@ -38,26 +38,31 @@ const (
 // Signature is the compact fingerprint of one article that the index keeps:
 // its strongest features (terms, capitalised name sequences and numbers,
 // weighted by rarity) and a sample of its sentence hashes. It is a plain
-// value of 232 bytes, free of pointers.
+// value of 228 bytes, free of pointers. Its fields are in the order that
+// measuring a candidate against it reads them: the weights, read only for
+// the keys it shares, come last.
 type Signature struct {
-	// Keys are feature hashes in ascending order; the first N are used.
-	Keys [SignatureTerms]uint32
-	// Weights[i] is the weight of Keys[i], the vector scaled to unit
-	// length and quantised to 1/65535.
-	Weights [SignatureTerms]uint16
-	N       uint8
+	N  uint8
+	NS uint8
 	// Words is the article's length in words (saturating).
 	Words uint16
 	// Sentences are the smallest hashes of the article's sentences of six
 	// words or more, ascending; the first NS are used.
 	Sentences [SignatureSentences]uint32
-	NS        uint8
+	// Keys are feature hashes in ascending order; the first N are used.
+	Keys [SignatureTerms]uint32
+	// Weights[i] is the weight of Keys[i], the vector scaled to unit
+	// length and quantised to 1/65535.
+	Weights [SignatureTerms]uint16
 }
 
 // fingerprint is a [Signature] plus what only the article being decided
 // needs: its strongest features with their text, for evidence (strongest
 // first, the first blockingKeys being its blocking keys), and the
 // [lexicon.Hash]es of its distinct features, to update the rarity table.
+// Fingerprints are reused through fingerprintPool with their buffers:
+// allocating them afresh for every article made half of the garbage of a
+// decision. Call [fingerprint.release] once done with one.
 type fingerprint struct {
 	sig   Signature
 	top   []feat
@@ -69,11 +74,24 @@ type fingerprint struct {
 	// phrases are the article's phrase hashes, each once, in order of
 	// first appearance (see [phraseWords]).
 	phrases []uint16
-	// The arrays of top, block and phrases, allocated with the
-	// fingerprint.
-	topArray    [SignatureTerms]feat
-	blockArray  [blockingKeys]uint32
-	phraseArray [phraseWords]uint16
+	// The arrays of top and block.
+	topArray   [SignatureTerms]feat
+	blockArray [blockingKeys]uint32
+	// place[i] is the place of the key of top[i] in sig.Keys.
+	place [SignatureTerms]uint8
+	// sc holds the buffers of the extraction; terms and phrases are
+	// its hashes and phrases.
+	sc scratch
+}
+
+var fingerprintPool = sync.Pool{New: func() any { return new(fingerprint) }}
+
+// release returns the fingerprint to the pool, emptied; it must not be
+// used after.
+func (fp *fingerprint) release() {
+	fp.sc.reset()
+	fp.body, fp.terms, fp.phrases = "", nil, nil
+	fingerprintPool.Put(fp)
 }
 
 type scored struct {
@@ -105,8 +123,9 @@ type feat struct {
 	kind       byte
 }
 
-// scratch holds the buffers of one extraction, reused through scratchPool:
-// growing them afresh for every article cost more than the extraction.
+// scratch holds the buffers of one extraction, reused with its
+// fingerprint: growing them afresh for every article cost more than the
+// extraction.
 type scratch struct {
 	index indexTable[uint64] // feature hash to place in feats
 	// The distinct features in order of first mention, with their
@@ -120,14 +139,11 @@ type scratch struct {
 	seen phraseSet
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// release returns the scratch to the pool, emptied.
-func (sc *scratch) release() {
+// reset empties the scratch.
+func (sc *scratch) reset() {
 	sc.index.reset()
 	sc.seen.remove(sc.phrases)
 	sc.feats, sc.hashes, sc.tf, sc.sentences, sc.phrases = sc.feats[:0], sc.hashes[:0], sc.tf[:0], sc.sentences[:0], sc.phrases[:0]
-	scratchPool.Put(sc)
 }
 
 // add counts a mention of the feature h with weight w, recording the
@@ -165,6 +181,13 @@ type indexSlot[K uint32 | uint64] struct {
 // lookup returns the index stored for k and true, or stores next for k
 // and returns it and false.
 func (t *indexTable[K]) lookup(k K, next int32) (int32, bool) {
+	// A key already stored is mostly at its home slot: found there, it
+	// is returned at once.
+	if p := uint64(k) * 0x9E3779B97F4A7C15 >> t.shift; p < uint64(len(t.slots)) {
+		if s := &t.slots[p]; s.gen == t.gen && s.key == k {
+			return s.i, true
+		}
+	}
 	if 2*(t.used+1) > len(t.slots) {
 		t.grow()
 	}
@@ -402,8 +425,8 @@ func (sc *scratch) addParts(term string, w float64, start, end int) {
 // extract computes the fingerprint of a title and text against the rarity
 // table. It reads the table but does not update it.
 func extract(title, text string, table *lexicon.Table) *fingerprint {
-	sc := scratchPool.Get().(*scratch)
-	defer sc.release()
+	fp := fingerprintPool.Get().(*fingerprint)
+	sc := &fp.sc
 	body := text
 	if title != "" && !strings.Contains(text, title) {
 		body = title + "\n" + text
@@ -480,10 +503,11 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	feats := sc.feats
 	sc.sentences, sc.phrases = sentences, phrases
 
-	fp := &fingerprint{terms: slices.Clone(sc.hashes), body: body}
+	fp.sig, fp.body, fp.terms, fp.phrases = Signature{}, body, sc.hashes, phrases
 	// Rank by score, keeping only the strongest: a bounded insertion
-	// rejects most features with one comparison, and those that could not
-	// rank even if never seen before are not looked up.
+	// rejects most features with one comparison, those that could not
+	// rank even if never seen before are not looked up, and those that
+	// cannot rank at their count get no logarithm.
 	var rank [SignatureTerms + 1]scored
 	n := 0
 	table.ReadRarities(fp.terms, func(r lexicon.Rarities) {
@@ -493,7 +517,11 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			if n == SignatureTerms && tf*maxIDF < rank[n-1].score {
 				continue
 			}
-			c := scored{tf * r.IDFOf(sc.hashes[i]), feats[i].key, int32(i)}
+			df := r.DFOf(sc.hashes[i])
+			if n == SignatureTerms && tf*r.IDFBound(df) < rank[n-1].score {
+				continue
+			}
+			c := scored{tf * r.IDFOfDF(df), feats[i].key, int32(i)}
 			if n == SignatureTerms && !stronger(c, rank[n-1]) {
 				continue
 			}
@@ -538,6 +566,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		fp.sig.Keys[i] = r.key
 		fp.sig.Weights[i] = uint16(math.Round(w * math.MaxUint16))
+		fp.place[uint32(k)] = uint8(i)
 	}
 	fp.sig.N = uint8(n)
 	fp.sig.Words = uint16(min(pos, math.MaxUint16))
@@ -545,50 +574,62 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	slices.Sort(sentences)
 	sentences = slices.Compact(sentences)
 	fp.sig.NS = uint8(copy(fp.sig.Sentences[:], sentences))
-
-	fp.phrases = fp.phraseArray[:copy(fp.phraseArray[:], phrases)]
 	return fp
 }
 
-// text returns the text of one of the fingerprint's top features, as
-// evidence shows it: lower-case, a name's words joined by spaces, a
-// number without thousands separators.
-func (fp *fingerprint) text(f *feat) string {
+// appendText appends to dst the text of one of the fingerprint's top
+// features, as evidence shows it: lower-case, a name's words joined by
+// spaces, a number without thousands separators.
+func (fp *fingerprint) appendText(dst []byte, f *feat) []byte {
 	if f.kind == kindName {
-		return nameText(fp.body[f.start:f.end])
+		return appendNameText(dst, fp.body[f.start:f.end])
 	}
 	text := termOf(fp.body[f.start:f.end])[f.lo:f.hi]
 	if f.kind == kindNumber {
 		text = strings.ReplaceAll(text, ",", "")
 	}
-	return strings.ToLower(text)
+	from := len(dst)
+	dst = append(dst, text...)
+	for i := from; i < len(dst); i++ {
+		if dst[i] >= utf8.RuneSelf {
+			return append(dst[:from], strings.ToLower(text)...)
+		}
+		dst[i] = asciiLower(dst[i])
+	}
+	return dst
 }
 
-// nameText returns the text of a name feature from the words it spans:
-// their normalised lower-case forms, hyphens made spaces, joined by spaces.
-func nameText(span string) string {
-	var b strings.Builder
-	b.Grow(len(span))
+// appendNameText appends to dst the text of a name feature from the words
+// it spans: their normalised lower-case forms, hyphens made spaces, joined
+// by spaces.
+func appendNameText(dst []byte, span string) []byte {
+	from := len(dst)
 	for start, end := lexicon.NextWord(span, 0); start >= 0; start, end = lexicon.NextWord(span, end) {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if len(dst) > from {
+			dst = append(dst, ' ')
 		}
 		word := termOf(span[start:end]) // lower-cased here if ASCII
 		if isNumber(word) {
 			word = strings.ReplaceAll(word, ",", "")
 		}
 		for i := 0; i < len(word); i++ {
-			switch c := word[i]; {
-			case c-'A' < 26:
-				b.WriteByte(c + 'a' - 'A')
-			case c == '-':
-				b.WriteByte(' ')
-			default:
-				b.WriteByte(c)
+			c := asciiLower(word[i])
+			if c == '-' {
+				c = ' '
 			}
+			dst = append(dst, c)
 		}
 	}
-	return b.String()
+	return dst
+}
+
+// asciiLower returns an ASCII capital as lower case, any other byte as it
+// is.
+func asciiLower(c byte) byte {
+	if c-'A' < 26 {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // featureKey is the key of a feature in a [Signature]: its
@@ -727,9 +768,18 @@ func tfWeight(tf float64) float64 { return tf }
 // space, is told apart inline.
 func sentenceBreak(gap string) bool { return gap != " " && punctuatedBreak(gap) }
 
+// punctuatedBreak is [sentenceBreak] for a gap other than a space. A gap
+// is a few bytes: one pass over them costs less than the searches of the
+// strings package.
 func punctuatedBreak(gap string) bool {
-	if strings.IndexByte(gap, '\n') >= 0 {
-		return true
+	stop := false
+	for i := 0; i < len(gap); i++ {
+		switch gap[i] {
+		case '\n':
+			return true
+		case '.', '!', '?':
+			stop = true
+		}
 	}
-	return strings.ContainsAny(gap, ".!?") && strings.HasSuffix(gap, " ")
+	return stop && gap[len(gap)-1] == ' '
 }

@@ -160,3 +160,70 @@ func plainCompare(a, b *Signature) signals {
 	}
 	return s
 }
+
+// TestKeyIndexFilter checks that the filter of a key index passes every
+// key of its signature and stops nearly all others.
+func TestKeyIndexFilter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var k keyIndex
+	passed, tried := 0, 0
+	for range 100 {
+		var s Signature
+		s.N = SignatureTerms
+		for i := range s.Keys {
+			s.Keys[i] = rng.Uint32()
+		}
+		slices.Sort(s.Keys[:])
+		k.reset(&s)
+		for _, key := range s.Keys {
+			if !k.mayHold(key) {
+				t.Fatalf("mayHold(%#x) = false for a key of the signature", key)
+			}
+		}
+		for range 100 {
+			tried++
+			passed += b2i(k.mayHold(rng.Uint32()))
+		}
+	}
+	if rate := float64(passed) / float64(tried); rate > 0.06 {
+		t.Errorf("filter passed %.3f of other keys, want about 1/30", rate)
+	}
+}
+
+func TestPunctuatedBreak(t *testing.T) {
+	for gap, want := range map[string]bool{
+		". ": true, "? ": true, "!\" ": true, "\n": true, ",\n": true, " \n ": true,
+		", ": false, ".": false, "-": false, ". -": false, "": false, "' ": false,
+	} {
+		if got := sentenceBreak(gap); got != want {
+			t.Errorf("sentenceBreak(%q) = %v, want %v", gap, got, want)
+		}
+	}
+}
+
+// TestSharedKeys checks the merged mask of shared keys against a search
+// for each key, on signatures drawn from a few keys, so that keys repeat.
+func TestSharedKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	random := func() *Signature {
+		var s Signature
+		s.N = uint8(rng.IntN(SignatureTerms + 1))
+		for i := range s.N {
+			s.Keys[i] = uint32(rng.IntN(40))
+		}
+		slices.Sort(s.Keys[:s.N])
+		return &s
+	}
+	for range 1000 {
+		a, b := random(), random()
+		var want uint32
+		for i, key := range a.Keys[:a.N] {
+			if slices.Contains(b.Keys[:b.N], key) {
+				want |= 1 << i
+			}
+		}
+		if got := sharedKeys(a, b); got != want {
+			t.Fatalf("sharedKeys(%v, %v) = %b, want %b", a.Keys[:a.N], b.Keys[:b.N], got, want)
+		}
+	}
+}

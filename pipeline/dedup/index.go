@@ -240,6 +240,7 @@ type Decision struct {
 // Add decides the article and records it, atomically: see [Index.Stage].
 func (x *Index) Add(id, title, text string, at time.Time) Decision {
 	fp := extract(title, text, x.table)
+	defer fp.release()
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -274,6 +275,7 @@ func (x *Index) Observe(e *pipeline.Event) {
 		return
 	}
 	fp := extract(e.Title, e.Text, x.table)
+	defer fp.release()
 	rec := Record{ID: e.ID, StoryID: e.StoryID, Similarity: float32(e.Similarity), Observed: true, Sig: fp.sig}
 	if e.DuplicateOf != nil {
 		rec.Duplicate, rec.Matched = true, *e.DuplicateOf
@@ -410,16 +412,31 @@ func (x *Index) storyMatch(top []match, fp *fingerprint) match {
 }
 
 // addPhrases sets the phrase overlap of matches and their story scores.
+// There are at most storyCandidates matches.
 func (x *Index) addPhrases(ms []match, fp *fingerprint) {
+	// The phrases of all matches are looked up, and their first cache
+	// lines read, before any is compared: in a large index each is a
+	// cache miss, and misses are taken together where they are independent.
+	var (
+		phrases [storyCandidates][]uint16
+		held    [storyCandidates]bool
+		sum     uint16
+	)
+	for i := range ms {
+		phrases[i], held[i] = x.phrases.get(ms[i].rec.Seq)
+		if len(phrases[i]) > 0 {
+			sum += phrases[i][0]
+		}
+	}
+	x.phrases.touched = sum
 	set := x.phraseScratch
 	for _, p := range fp.phrases {
 		set.add(p)
 	}
 	defer set.remove(fp.phrases)
 	for i := range ms {
-		m := &ms[i]
-		if phrases, ok := x.phrases.get(m.rec.Seq); ok {
-			m.sig.phrases = set.jaccard(len(fp.phrases), phrases)
+		if m := &ms[i]; held[i] {
+			m.sig.phrases = set.jaccard(len(fp.phrases), phrases[i])
 			m.sig.story = m.sig.support + phraseWeight*m.sig.phrases
 		}
 	}
@@ -501,21 +518,80 @@ func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
 		},
 		SharedSentences: m.sig.sentences,
 	}
+	ev.SharedNames, ev.SharedNumbers, ev.SharedTerms = sharedTexts(m.rec, fp)
+	return ev
+}
+
+// sharedTexts returns the texts of the top features of fp that r shares,
+// strongest first, by kind: names, numbers and other terms (nil for a kind
+// with none). The texts are cut from one string and the three lists from
+// one array, which spares the allocations of a string and of list growth
+// per feature, most of those of a decision.
+func sharedTexts(r *Record, fp *fingerprint) (names, numbers, terms []string) {
+	shared := sharedKeys(&fp.sig, &r.Sig)
+	var (
+		texts          [SignatureTerms]*feat
+		ends           [SignatureTerms]int
+		n, nNames, nNo int
+		buf            = make([]byte, 0, 256)
+	)
 	for i := range fp.top { // strongest first
 		f := &fp.top[i]
-		if !m.rec.Sig.has(f.key) {
+		if shared&(1<<fp.place[i]) == 0 {
 			continue
 		}
+		texts[n] = f
+		buf = fp.appendText(buf, f)
+		ends[n] = len(buf)
+		n++
+		nNames += b2i(f.kind == kindName)
+		nNo += b2i(f.kind == kindNumber)
+	}
+	if n == 0 {
+		return nil, nil, nil
+	}
+	text := string(buf)
+	lists := make([]string, n)
+	next := [...]int{0, nNames, nNames + nNo} // the next place of each kind
+	for i, f := range texts[:n] {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		k := 2
 		switch f.kind {
 		case kindName:
-			ev.SharedNames = append(ev.SharedNames, fp.text(f))
+			k = 0
 		case kindNumber:
-			ev.SharedNumbers = append(ev.SharedNumbers, fp.text(f))
-		default:
-			ev.SharedTerms = append(ev.SharedTerms, fp.text(f))
+			k = 1
 		}
+		lists[next[k]] = text[start:ends[i]]
+		next[k]++
 	}
-	return ev
+	return nonEmpty(lists[:nNames:nNames]), nonEmpty(lists[nNames : nNames+nNo : nNames+nNo]), nonEmpty(lists[nNames+nNo:])
+}
+
+// sharedKeys returns the places of the keys of a that b holds too, as the
+// bits of a mask: one merge of the two sorted key lists costs less than a
+// search of b for each key.
+func sharedKeys(a, b *Signature) uint32 {
+	ka, kb := a.Keys[:min(int(a.N), len(a.Keys))], b.Keys[:min(int(b.N), len(b.Keys))]
+	var shared uint32
+	for i, j := 0, 0; i < len(ka) && j < len(kb); {
+		x, y := ka[i], kb[j]
+		shared |= uint32(b2i(x == y)) << i
+		i += b2i(x <= y) // a repeated key of a meets the same key of b
+		j += b2i(x > y)
+	}
+	return shared
+}
+
+// nonEmpty returns list, or nil if it is empty.
+func nonEmpty(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
 
 func round(v float64) float64 { return float64(int(v*1000+0.5)) / 1000 }

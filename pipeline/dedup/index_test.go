@@ -84,7 +84,7 @@ func TestFeatures(t *testing.T) {
 	fp := extract("", "North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles.", x.table)
 	got := map[byte][]string{}
 	for i := range fp.top {
-		got[fp.top[i].kind] = append(got[fp.top[i].kind], fp.text(&fp.top[i]))
+		got[fp.top[i].kind] = append(got[fp.top[i].kind], string(fp.appendText(nil, &fp.top[i])))
 	}
 	want := map[byte][]string{
 		kindName:   {"kim jong un", "north korean", "vladimir putin"},
@@ -109,9 +109,9 @@ func TestFeatures(t *testing.T) {
 
 // TestExtractScratch checks that the buffers extract reuses carry nothing
 // from one article to the next: each seed fingerprints alike after the
-// others, and its distinct feature texts are distinct, as the rarity table
-// update assumes (a number inside a hyphenated word, as in "Su-57", must
-// not count twice).
+// others, in a fingerprint released and reused, and its distinct feature
+// texts are distinct, as the rarity table update assumes (a number inside
+// a hyphenated word, as in "Su-57", must not count twice).
 func TestExtractScratch(t *testing.T) {
 	x := newTestIndex(t, Config{}, nil)
 	arts := append(seeds(t), labelled{ID: "hyphen", Text: "The Su-57 jet, 57 of them."})
@@ -132,7 +132,37 @@ func TestExtractScratch(t *testing.T) {
 				}
 				seen[term] = true
 			}
+			again.release()
 		})
+	}
+}
+
+// TestSharedTexts checks the evidence lists cut from one array: each kind
+// gets its own features, strongest first, none where it has none, and
+// appending to one list leaves the others as they are.
+func TestSharedTexts(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	const text = "North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles."
+	fp := extract("", text, x.table)
+	rec := &Record{Sig: fp.sig}
+	names, numbers, terms := sharedTexts(rec, fp)
+	var want [3][]string
+	for i := range fp.top {
+		k := map[byte]int{kindName: 0, kindNumber: 1, kindTerm: 2}[fp.top[i].kind]
+		want[k] = append(want[k], string(fp.appendText(nil, &fp.top[i])))
+	}
+	if diff := cmp.Diff(want, [3][]string{names, numbers, terms}); diff != "" {
+		t.Errorf("sharedTexts (-want +got):\n%s", diff)
+	}
+	_ = append(names, "appended")
+	if diff := cmp.Diff(want[1], numbers); diff != "" {
+		t.Errorf("numbers after appending to the names (-want +got):\n%s", diff)
+	}
+
+	other := extract("", "Roubles.", x.table)
+	names, numbers, terms = sharedTexts(&Record{Sig: other.sig}, fp)
+	if names != nil || numbers != nil || len(terms) != 1 || terms[0] != "roubles" {
+		t.Errorf("sharedTexts with one shared term = %q, %q, %q, want nil, nil, [roubles]", names, numbers, terms)
 	}
 }
 

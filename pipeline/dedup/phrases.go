@@ -77,7 +77,8 @@ func (s *phraseSet) jaccard(n int, b []uint16) float64 {
 // has lost its set. Its slots reuse their buffers, so that recording costs
 // no allocation once the ring has gone round.
 type phraseRing struct {
-	slots []phraseSlot // a power of two of them
+	slots   []phraseSlot // a power of two of them
+	touched uint16       // phrases read ahead by [Index.addPhrases], kept
 }
 
 type phraseSlot struct {

@@ -8,31 +8,34 @@ import (
 )
 
 // Record is the state the index keeps per article: small, self-contained and
-// free of pointers into the article, so a [Store] can persist it as is.
+// free of pointers into the article, so a [Store] can persist it as is. Its
+// fields are in the order that measuring a candidate reads them (see
+// [Signature]): in a large index, where each candidate is a cache miss,
+// that reads four of the five cache lines of its 320 bytes.
 type Record struct {
 	// ID is the article id.
 	ID string
+	// Sig is the article's fingerprint.
+	Sig Signature
+	// Similarity is the best-match score the decision was based on.
+	Similarity float32
 	// StoryID is the story the article was put in.
 	StoryID string
 	// At is when the article was ingested; it leaves the window at
 	// At + [Config].Window.
 	At time.Time
+	// Matched is the id of the best-matching earlier article, if any.
+	Matched string
+	// Seq is the record's place in the order in which this index recorded
+	// articles (set by [Index]): what an article's decision took into
+	// account is what was recorded before it.
+	Seq uint64
 	// Duplicate is set when the article was decided a duplicate; with
 	// Matched and Similarity it lets a redelivery get the same decision.
 	Duplicate bool
 	// Observed is set when the article was decided elsewhere and read
 	// back ([Index.Observe]), not decided by this index.
 	Observed bool
-	// Matched is the id of the best-matching earlier article, if any.
-	Matched string
-	// Similarity is the best-match score the decision was based on.
-	Similarity float32
-	// Seq is the record's place in the order in which this index recorded
-	// articles (set by [Index]): what an article's decision took into
-	// account is what was recorded before it.
-	Seq uint64
-	// Sig is the article's fingerprint.
-	Sig Signature
 }
 
 // Store keeps the [Record]s of the articles inside the window and finds
@@ -61,27 +64,37 @@ type Store interface {
 	Len() int
 }
 
-// memStore is the in-memory [Store]: records in a ring in arrival order (so
+// memStore is the in-memory [Store]: records in blocks in arrival order (so
 // expiry pops the oldest), an inverted index from blocking key to record
 // sequence numbers, and a map from id hash to sequence number. Postings of
 // expired records are dropped lazily, when their list is next touched.
 type memStore struct {
-	seed     maphash.Seed
-	records  []Record // ring, a power of two long; sequence s is at s % len
-	first    uint32   // sequence number of the oldest held record
-	next     uint32   // sequence number the next record gets
+	seed maphash.Seed
+	// blocks hold the records, recordBlock each, oldest first: sequence s
+	// is at place s-base of their concatenation. A block is added as the
+	// last one fills up and dropped, to be reused, once the first one has
+	// expired, so the store grows without copying its records and holds
+	// less than two blocks more than its records.
+	blocks   []*[recordBlock]Record
+	spare    *[recordBlock]Record // a dropped block, emptied, or nil
+	base     uint32               // sequence number at the start of blocks[0]
+	first    uint32               // sequence number of the oldest held record
+	next     uint32               // sequence number the next record gets
 	postings map[uint32][]uint32
 	byID     map[uint64]uint32
+	lists    [][]uint32         // scratch for Candidates
 	seen     indexTable[uint32] // scratch for Candidates
 	cands    []uint32           // scratch for Candidates
 	swept    int                // records expired since postings were last swept
-	touched  uint64             // see touch
+	touched  uint64             // postings and records read ahead, kept (see touch)
 }
+
+// recordBlock is how many records a block of a [memStore] holds.
+const recordBlock = 1024
 
 func newMemStore() *memStore {
 	return &memStore{
 		seed:     maphash.MakeSeed(),
-		records:  make([]Record, 1024),
 		postings: map[uint32][]uint32{},
 		byID:     map[uint64]uint32{},
 	}
@@ -89,7 +102,10 @@ func newMemStore() *memStore {
 
 func (m *memStore) Len() int { return int(m.next - m.first) }
 
-func (m *memStore) at(seq uint32) *Record { return &m.records[int(seq)%len(m.records)] }
+func (m *memStore) at(seq uint32) *Record {
+	i := seq - m.base
+	return &m.blocks[i/recordBlock][i%recordBlock]
+}
 
 func (m *memStore) Get(id string) (Record, bool) {
 	seq, ok := m.byID[maphash.String(m.seed, id)]
@@ -116,23 +132,39 @@ func (m *memStore) Delete(id string) (Record, bool) {
 }
 
 func (m *memStore) Candidates(keys []uint32, perKey int, fn func(*Record)) {
+	// The lists are all looked up, then their newest postings all read,
+	// before any is worked through: in a large index each is a cache miss,
+	// and misses are taken together where they are independent.
+	m.lists = m.lists[:0]
+	for _, k := range keys {
+		m.lists = append(m.lists, m.postings[k])
+	}
+	var sum uint32
+	for i, list := range m.lists {
+		if n := m.expired(list); n > 0 {
+			list = list[n:]
+			m.trim(keys[i], n)
+		}
+		list = list[len(list)-min(len(list), max(perKey, 0)):]
+		if len(list) > 0 {
+			sum += list[0] + list[len(list)-1]
+		}
+		m.lists[i] = list
+	}
+	m.touched += uint64(sum)
 	// A record is often posted under several of the keys: gather each
 	// once, then sort the few distinct ones, which costs much less than
 	// sorting them all with their repeats.
 	m.seen.reset()
 	m.cands = m.cands[:0]
-	for _, k := range keys {
-		list := m.postings[k]
-		if n := m.expired(list); n > 0 {
-			list = list[n:]
-			m.trim(k, n)
-		}
-		for _, seq := range list[len(list)-min(len(list), max(perKey, 0)):] {
+	for _, list := range m.lists {
+		for _, seq := range list {
 			if _, seen := m.seen.lookup(seq, 0); !seen {
 				m.cands = append(m.cands, seq)
 			}
 		}
 	}
+	clear(m.lists) // holds no list past the call
 	slices.Sort(m.cands)
 	m.touch(m.cands)
 	for _, seq := range m.cands {
@@ -151,10 +183,11 @@ func (m *memStore) touch(seqs []uint32) {
 	var sum uint64
 	for _, seq := range seqs {
 		r := m.at(seq)
-		// Fields at most 64 bytes apart, from the first to the last.
-		sum += uint64(len(r.ID)+len(r.Matched)) + uint64(r.Sig.Keys[0]+r.Sig.Keys[16]+uint32(r.Sig.Weights[0])) + uint64(r.Sig.N+r.Sig.NS)
+		// The id and the signature, read at most 64 bytes apart: the
+		// weights too, as every candidate shares a key.
+		sum += uint64(len(r.ID)) + uint64(r.Sig.Keys[16]+r.Sig.Keys[SignatureTerms-1]+uint32(r.Sig.Weights[SignatureTerms-1]))
 	}
-	m.touched = sum
+	m.touched += sum
 }
 
 // held reports whether a sequence number is in the window. Sequence numbers
@@ -164,6 +197,9 @@ func (m *memStore) held(seq uint32) bool { return seq-m.first < m.next-m.first }
 // expired returns how many leading postings of a list (in arrival order) have
 // left the window.
 func (m *memStore) expired(list []uint32) int {
+	if len(list) == 0 || m.held(list[0]) {
+		return 0 // the usual case
+	}
 	return sort.Search(len(list), func(i int) bool { return m.held(list[i]) })
 }
 
@@ -183,8 +219,11 @@ func (m *memStore) trim(key uint32, n int) {
 }
 
 func (m *memStore) Put(r Record, keys []uint32) {
-	if m.Len() == len(m.records) {
-		m.grow()
+	if len(m.blocks) == 0 {
+		m.base = m.next
+	}
+	if m.next-m.base == uint32(len(m.blocks))*recordBlock {
+		m.addBlock()
 	}
 	seq := m.next
 	m.next++
@@ -195,13 +234,24 @@ func (m *memStore) Put(r Record, keys []uint32) {
 	}
 }
 
-// grow doubles the ring, keeping each record at its sequence's new slot.
-func (m *memStore) grow() {
-	old := m.records
-	m.records = make([]Record, 2*len(old))
-	for seq := m.first; seq != m.next; seq++ {
-		*m.at(seq) = old[int(seq)%len(old)]
+// addBlock adds a block at the end, the spare one if there is one.
+func (m *memStore) addBlock() {
+	b := m.spare
+	if b == nil {
+		b = new([recordBlock]Record)
 	}
+	m.spare = nil
+	m.blocks = append(m.blocks, b)
+}
+
+// dropBlock drops the first block, whose records have all expired (and
+// been emptied), keeping it as the spare.
+func (m *memStore) dropBlock() {
+	m.spare = m.blocks[0]
+	n := copy(m.blocks, m.blocks[1:])
+	m.blocks[n] = nil
+	m.blocks = m.blocks[:n]
+	m.base += recordBlock
 }
 
 func (m *memStore) Expire(before time.Time, keep int, fn func(*Record)) int {
@@ -221,9 +271,12 @@ func (m *memStore) Expire(before time.Time, keep int, fn func(*Record)) int {
 		*r = Record{}
 		m.first++
 		swept++
+		if m.first-m.base == recordBlock {
+			m.dropBlock()
+		}
 	}
 	m.swept += swept
-	if m.swept > m.Len()+len(m.records)/4 {
+	if m.swept > m.Len()+len(m.blocks)*recordBlock/4 {
 		m.sweep()
 	}
 	return n

@@ -12,7 +12,7 @@ import (
 func TestMemStore(t *testing.T) {
 	m := newMemStore()
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
-	// 3000 records (the ring grows twice), key i%3 on each, key 100 on all.
+	// 3000 records (three blocks), key i%3 on each, key 100 on all.
 	const n = 3000
 	for i := range n {
 		m.Put(Record{ID: fmt.Sprint("r", i), StoryID: "s", At: at(i)}, []uint32{uint32(i % 3), 100})
@@ -108,5 +108,33 @@ func TestMemStoreDelete(t *testing.T) {
 	}
 	if m.Len() != 1 {
 		t.Errorf("Len() = %d after expiry, want 1", m.Len())
+	}
+}
+
+// TestMemStoreBlocks checks that records flowing through a store of a
+// bounded size reuse its blocks: it holds at most two blocks more than its
+// records need, and finds each held record.
+func TestMemStoreBlocks(t *testing.T) {
+	m := newMemStore()
+	const keep = recordBlock + recordBlock/2
+	for i := range 10 * recordBlock {
+		m.Expire(t0, keep-1, nil)
+		m.Put(Record{ID: fmt.Sprint("r", i), At: t0}, []uint32{uint32(i % 7)})
+		if len(m.blocks) > keep/recordBlock+2 {
+			t.Fatalf("after %d records: %d blocks for %d held", i+1, len(m.blocks), m.Len())
+		}
+	}
+	if m.Len() != keep {
+		t.Fatalf("Len() = %d, want %d", m.Len(), keep)
+	}
+	for i := 10*recordBlock - keep; i < 10*recordBlock; i++ {
+		if r, ok := m.Get(fmt.Sprint("r", i)); !ok || r.ID != fmt.Sprint("r", i) {
+			t.Fatalf("Get(r%d) = %+v, %v, want the record", i, r, ok)
+		}
+	}
+	var ids []string
+	m.Candidates([]uint32{3}, 3, func(r *Record) { ids = append(ids, r.ID) })
+	if diff := cmp.Diff([]string{"r10223", "r10230", "r10237"}, ids); diff != "" {
+		t.Errorf("Candidates (-want +got):\n%s", diff)
 	}
 }

@@ -427,9 +427,29 @@ type Rarities struct {
 }
 
 // IDFOf returns the [Table.IDF] of the term whose [Hash] is h.
-func (r Rarities) IDFOf(h uint64) float64 {
+func (r Rarities) IDFOf(h uint64) float64 { return r.IDFOfDF(r.DFOf(h)) }
+
+// DFOf returns the [Table.DFOf] of the term whose [Hash] is h.
+func (r Rarities) DFOf(h uint64) float64 {
 	df, _ := r.t.df.get(h)
-	return r.logDocs - logPlus1(df)
+	return df
+}
+
+// IDFOfDF returns the IDF of a term of document frequency df: IDFOf(h) is
+// IDFOfDF(DFOf(h)).
+func (r Rarities) IDFOfDF(df float64) float64 { return r.logDocs - logPlus1(df) }
+
+// IDFBound returns a bound that IDFOfDF(df) does not exceed, within 0.09
+// of it, without a logarithm: a caller ranking terms by rarity times some
+// weight can spare the logarithms of the terms that cannot rank.
+func (r Rarities) IDFBound(df float64) float64 {
+	// With df+1 = m 2^e, m in [1, 2): ln(df+1) = (e + log2 m) ln 2, and
+	// log2 m >= m-1 (a chord under a concave curve). The margin covers the
+	// rounding of both sides.
+	bits := math.Float64bits(df + 1)
+	e := float64(int(bits>>52) - 1023)
+	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	return r.logDocs - (e+m-1)*math.Ln2 + 1e-9
 }
 
 // MaxIDF returns the IDF of a term never seen, which no term exceeds (as

@@ -313,6 +313,30 @@ func TestReadRarities(t *testing.T) {
 	})
 }
 
+// TestIDFBound checks that IDFBound bounds the IDF closely, over counts
+// from none to many, whole or halved.
+func TestIDFBound(t *testing.T) {
+	table := Default()
+	var dfs []float64
+	for df := range 5000 { // whole counts, read from a table of logarithms
+		dfs = append(dfs, float64(df))
+	}
+	for k := range 60 { // df+1 a power of two, where the bound is tightest
+		dfs = append(dfs, math.Exp2(float64(k))-1)
+	}
+	for df := 0.0; df < 1e9; df = df*1.01 + 0.5 {
+		dfs = append(dfs, df)
+	}
+	table.ReadRarities(nil, func(r Rarities) {
+		for _, df := range dfs {
+			idf, bound := r.IDFOfDF(df), r.IDFBound(df)
+			if bound < idf || bound > idf+0.09 {
+				t.Fatalf("IDFBound(%v) = %v, want within 0.09 above IDFOfDF = %v", df, bound, idf)
+			}
+		}
+	})
+}
+
 // TestWordMap checks a WordMap against a Go map through growth, including
 // words whose hashes share their low bits.
 func TestWordMap(t *testing.T) {
