@@ -121,6 +121,7 @@ type feat struct {
 	start, end int32 // the word, or the name's words, in the text
 	lo, hi     int32 // the part of the word's term, for a term or number
 	kind       byte
+	tf         float64 // the position-weighted count of its mentions
 }
 
 // scratch holds the buffers of one extraction, reused with its
@@ -129,10 +130,9 @@ type feat struct {
 type scratch struct {
 	index indexTable[uint64] // feature hash to place in feats
 	// The distinct features in order of first mention, with their
-	// lexicon.Hash and position-weighted count.
+	// position-weighted counts, and their lexicon.Hash.
 	feats     []feat
 	hashes    []uint64
-	tf        []float64
 	sentences []uint32
 	phrases   []uint16
 	// seen holds the phrases, to keep each once.
@@ -143,7 +143,7 @@ type scratch struct {
 func (sc *scratch) reset() {
 	sc.index.reset()
 	sc.seen.remove(sc.phrases)
-	sc.feats, sc.hashes, sc.tf, sc.sentences, sc.phrases = sc.feats[:0], sc.hashes[:0], sc.tf[:0], sc.sentences[:0], sc.phrases[:0]
+	sc.feats, sc.hashes, sc.sentences, sc.phrases = sc.feats[:0], sc.hashes[:0], sc.sentences[:0], sc.phrases[:0]
 }
 
 // add counts a mention of the feature h with weight w, recording the
@@ -156,9 +156,8 @@ func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) {
 			start: int32(start), end: int32(end), lo: int32(lo), hi: int32(hi),
 		})
 		sc.hashes = append(sc.hashes, h)
-		sc.tf = append(sc.tf, 0)
 	}
-	sc.tf[i] += w
+	sc.feats[i].tf += w
 }
 
 // indexTable maps keys to small indexes: an open-addressing table, cheaper
@@ -513,7 +512,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	table.ReadRarities(fp.terms, func(r lexicon.Rarities) {
 		maxIDF := r.MaxIDF()
 		for i := range feats {
-			tf := tfWeight(sc.tf[i])
+			tf := tfWeight(feats[i].tf)
 			if n == SignatureTerms && tf*maxIDF < rank[n-1].score {
 				continue
 			}
