@@ -21,15 +21,17 @@ var months = map[string]time.Month{
 	"november": time.November, "nov": time.November, "december": time.December, "dec": time.December,
 }
 
-// dateWords are the non-numeric words a bare date stamp may contain,
-// including those of a site's publication stamp ("Last updated at",
-// "Posted on") and the letters of "p. m.".
+// dateWords are the non-numeric words a bare date stamp may contain.
 var dateWords = setOf(
 	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-	"am", "pm", "a", "p", "m", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet", "cest", "ist", "uk",
-	"updated", "posted", "published", "last", "at", "on", "article",
+	"am", "pm", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet", "cest", "ist", "uk",
 )
+
+// stampWords are the further words of a site's publication stamp, besides
+// its [leadWords] ("Last updated at", "Article posted on"), and the letters
+// of "p. m.".
+var stampWords = setOf("at", "article", "a", "p", "m")
 
 // maxDateLen is the longest line (in bytes) taken for a date stamp, which
 // may give both the publication and the update time.
@@ -44,7 +46,7 @@ func isDateOnly(s string) bool {
 	}
 	for w := range wordSpans(s) { // the words, without building their list
 		w = strings.ToLower(noApostrophes(w))
-		if _, ok := months[w]; ok || dateWords[w] || isNumberish(w) {
+		if _, ok := months[w]; ok || dateWords[w] || leadWords[w] || stampWords[w] || isNumberish(w) {
 			continue
 		}
 		return false

@@ -53,6 +53,7 @@ func TestLineClasses(t *testing.T) {
 		{name: "numeric stamp", in: "Posted 12 / 19 / 2005 3:36 PM", want: kindDate},
 		{name: "dotted stamp", in: "Article posted on 08.07.2012", want: kindDate},
 		{name: "stamp with p. m.", in: "updated 8:41 p. m. EST, Tue March 3,2009", want: kindDate},
+		{name: "release stamp", in: "Release: 03 / 08 / 2013", want: kindDate},
 		{name: "headline with a date stays", in: "Seacom operations fully restored: 4 November 2011", want: kindBody},
 		{name: "numbers without a year stay", in: "Posted at 3 / 5", want: kindBody},
 		{name: "dateline stays", in: "LONDON 1996-08-30", want: kindBody},
@@ -121,5 +122,23 @@ func TestMetadata(t *testing.T) {
 				t.Errorf("Clean(%.40q) title, byline, dateline, date = %q, want %q", tc.in, got, want)
 			}
 		})
+	}
+}
+
+func TestDatedLead(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Sun, 15 Sep 2013 Two men were arrested after a fight outside a bar in the city centre late on Saturday.", true},
+		{"Updated 5 / 5 / 2010 1:41 PM Riots broke out in the capital as parliament voted on the austerity measures.", true},
+		// A stamp's own words ("a", "at") do not make a sentence a stamp.
+		{"A May 5, 2010 report by the inspector found that the company had ignored repeated safety warnings.", false},
+		{"At least ten people were killed when a powerful earthquake struck southern Iran on Sunday morning.", false},
+	}
+	for _, tc := range tests {
+		if got := datedLead(tc.in); got != tc.want {
+			t.Errorf("datedLead(%.40q) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }

@@ -207,8 +207,9 @@ func datedLead(s string) bool {
 	if n < minTeaserWords {
 		return false
 	}
-	_, ok := parseDate(strings.Join(head[:], " "))
-	return ok
+	head6 := strings.Join(head[:], " ")
+	_, ok := parseDate(head6)
+	return ok || hasNumericDate(head6)
 }
 
 // leadWords may precede the date of a date stamp.
