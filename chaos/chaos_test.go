@@ -119,26 +119,26 @@ func TestChaosKillWorkers(t *testing.T) {
 	}
 	published := publishAsync(t, js, path, n)
 
-	done := 0
-	for done < kills {
-		// Random moments: mid-fetch, mid-stage, between publish and ack,
-		// or while the previous victim is still starting.
-		time.Sleep(time.Duration(300+r.IntN(2200)) * time.Millisecond)
-		outs, err := streamMsgs(t, js, outStream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if outs >= n*9/10 {
-			break
-		}
+	// Each kill falls at a random point of its own stretch of the run,
+	// counted in outputs rather than time, so a fast or a loaded machine
+	// still sees every kill mid-run: mid-fetch, mid-stage, between publish
+	// and ack, or while the previous victim is still starting.
+	for k := range kills {
+		stretch := n * 8 / 10 / kills
+		at := uint64(n/20 + k*stretch + r.IntN(stretch))
+		var outs uint64
+		testkit.WaitFor(t, 3*time.Minute, fmt.Sprintf("%d outputs before kill %d", at, k+1), func() error {
+			var err error
+			outs, err = streamMsgs(t, js, outStream)
+			if err != nil || outs >= at {
+				return err
+			}
+			return fmt.Errorf("%d outputs", outs)
+		})
 		i := r.IntN(len(workers))
 		workers[i].kill()
-		done++
 		t.Logf("killed %s at %d outputs", workers[i].name, outs)
-		workers[i] = startProc(t, fmt.Sprintf("worker-%d.%d", i+1, done), args, workerEnv())
-	}
-	if done < 2 {
-		t.Fatalf("only %d kills before the run was 90%% done; the test proves too little", done)
+		workers[i] = startProc(t, fmt.Sprintf("worker-%d.%d", i+1, k+1), args, workerEnv())
 	}
 
 	if err := <-published; err != nil {
