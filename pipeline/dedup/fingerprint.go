@@ -137,6 +137,7 @@ type scratch struct {
 	phrases   []uint16
 	// seen holds the phrases, to keep each once.
 	seen phraseSet
+	name []byte // the buffer of a name's text, see [nameRun]
 }
 
 // reset empties the scratch.
@@ -228,8 +229,8 @@ func (t *indexTable[K]) reset() {
 // ([termOf]), that term's hash and what kind of word it is. It has three
 // fields so that the compiler keeps it in registers (a struct of more than
 // four fields it keeps in memory), as one is read for every word of every
-// article. A name's hash, needed only for the few capitalised words, is
-// computed apart (see [nameRun.extend]).
+// article. A name's text and hash, needed only for the few capitalised
+// words, are built apart (see [nameRun]).
 type word struct {
 	term string
 	h    uint64 // lexicon.Hash of the term, without thousands separators for a number
@@ -244,6 +245,14 @@ const (
 	hyphenWord                       // the term holds a hyphen
 	upperWord                        // the word is capitalised
 )
+
+// startFlags holds the flags that the first byte of an ASCII word tells.
+var startFlags = func() (f [utf8.RuneSelf]wordFlags) {
+	for c := range f {
+		f[c] = flagIf(isDigit(byte(c)), numberWord) | flagIf('A' <= c && c <= 'Z', upperWord)
+	}
+	return f
+}()
 
 // flagIf returns f if b is true, and no flag otherwise.
 func flagIf(b bool, f wordFlags) wordFlags {
@@ -270,29 +279,62 @@ func wordStart(text string, from int) int {
 
 // readWordAt reads the word that starts at byte start of text (see
 // [wordStart]) and returns where it ends and what the extraction reads
-// from it. An ASCII word, nearly every word of English news, is delimited
-// and hashed in one pass over its bytes, without building a string; a word
-// next to other bytes goes through [lexicon.NextWord] and [readWord].
+// from it. Most words of English news are one run of ASCII letters and
+// digits: it is delimited and hashed eight bytes at a time
+// ([lexicon.Chunk], [otherBytes]), without building a string. A word
+// joined with separators, or near the end of the text, goes on through
+// [readJoined], and a word next to other bytes through [lexicon.NextWord]
+// and [readWord].
 func readWordAt(text string, start int) (end int, wd word) {
 	c := text[start]
 	if c >= utf8.RuneSelf {
 		return readWordSlow(text, start)
 	}
-	is := flagIf(isDigit(c), numberWord) | flagIf('A' <= c && c <= 'Z', upperWord)
-	i := start
-	h := lexicon.HashOffset
-	// The hash and end of the word before its last apostrophe, to leave
-	// out a possessive "'s".
-	quoteH, quote := h, -1
+	is := startFlags[c]
+	h := lexicon.HashSeed // the hash of text[start:at], in whole chunks
+	for at := start; at+8 <= len(text); at += 8 {
+		chunk := lexicon.Chunk(text, at)
+		if stop := otherBytes(chunk); stop != 0 {
+			i := at + bits.TrailingZeros64(stop)/8
+			if !wordEnds(text, i) {
+				return readJoined(text, start, i, is)
+			}
+			// The bytes before the first other one, with bit 5 set,
+			// which lower-cases letters and leaves digits as they are.
+			rest := (chunk | bit5) & ((stop&-stop)>>7 - 1)
+			h = lexicon.HashLast(h, rest, i-start)
+			return i, word{term: text[start:i], h: h, is: is}
+		}
+		h = lexicon.HashStep(h, chunk|bit5)
+	}
+	// The end of the text is less than eight bytes away.
+	i := start + 1
+	for i < len(text) && fold[text[i]] != 0 {
+		i++
+	}
+	return readJoined(text, start, i, is)
+}
+
+// wordEnds reports whether the byte i of text, after a run of letters and
+// digits, ends the word: an ASCII byte other than the separators that may
+// join two runs, or a separator followed by an ASCII byte that is not a
+// letter or digit (a comma or period after a word, most often).
+func wordEnds(text string, i int) bool {
+	switch c := text[i]; c {
+	case '\'', '-', '.', ',':
+		return i+1 < len(text) && text[i+1] < utf8.RuneSelf && fold[text[i+1]] == 0
+	default:
+		return c < utf8.RuneSelf
+	}
+}
+
+// readJoined is [readWordAt] for a word whose first run of letters and
+// digits, from start to i, may be joined to more.
+func readJoined(text string, start, i int, is wordFlags) (end int, wd word) {
+	quote := -1     // the word's last apostrophe, to leave out a possessive "'s"
+	commas := false // the number holds thousands separators, left out of its hash
 scan:
-	for {
-		for i < len(text) && fold[text[i]] != 0 {
-			h = lexicon.HashByte(h, fold[text[i]])
-			i++
-		}
-		if i+1 >= len(text) || text[i] == ' ' { // the usual end of a word
-			break scan
-		}
+	for i+1 < len(text) && text[i] != ' ' {
 		// A separator continues the word only between two word runes:
 		// an apostrophe or hyphen between letters or digits, a period
 		// or comma between digits.
@@ -301,35 +343,57 @@ scan:
 			return readWordSlow(text, start)
 		}
 		if fold[next] == 0 {
-			break scan
+			break
 		}
 		switch c {
 		case '\'':
-			quoteH, quote = h, i
-			h = lexicon.HashByte(h, c)
+			quote = i
 		case '-':
 			is |= hyphenWord
-			h = lexicon.HashByte(h, c)
 		case '.', ',':
 			if !isDigit(text[i-1]) || !isDigit(next) {
 				break scan
 			}
-			if c != ',' || is&numberWord == 0 { // "2,290" is 2290
-				h = lexicon.HashByte(h, c)
-			}
+			commas = commas || c == ',' && is&numberWord != 0 // "2,290" is 2290
 		default:
 			break scan
 		}
-		i++
+		for i++; i < len(text) && fold[text[i]] != 0; i++ {
+		}
 	}
 	if i < len(text) && text[i] >= utf8.RuneSelf {
 		return readWordSlow(text, start)
 	}
 	termEnd := i
 	if quote >= 0 && quote == i-2 && (text[i-1] == 's' || text[i-1] == 'S') { // "Kim's"
-		termEnd, h = quote, quoteH
+		termEnd = quote
 	}
-	return i, word{term: text[start:termEnd], h: h, is: is}
+	wd = word{term: text[start:termEnd], is: is}
+	if commas {
+		wd.h = termHash(wd.term, true)
+	} else {
+		wd.h = lexicon.HashLowerAt(text, start, termEnd)
+	}
+	return i, wd
+}
+
+// Bits of each of eight bytes: the high one, and bit 5, which sets an
+// ASCII letter in lower case.
+const (
+	highBits = 0x8080808080808080
+	bit5     = 0x2020202020202020
+)
+
+// otherBytes returns the high bit of each of the eight bytes of c that is
+// not an ASCII letter or digit (see [fold]), in a few operations on all
+// eight at once. No sum below carries into the next byte.
+func otherBytes(c uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	l := (c | bit5) & low7                                         // a letter lower-cased
+	letter := (l + 0x1f1f1f1f1f1f1f1f) &^ (l + 0x0505050505050505) // 'a' to 'z'
+	d := c & low7
+	digit := (d + 0x5050505050505050) &^ (d + 0x4646464646464646) // '0' to '9'
+	return (c | ^(letter | digit)) & highBits
 }
 
 // readWordSlow is [readWordAt] for a word that is not all ASCII, or is
@@ -358,52 +422,87 @@ func readWord(s string) word {
 	number := isNumber(term)
 	return word{
 		term: term,
-		h:    lowerHash(lexicon.HashOffset, term, number, false),
+		h:    termHash(term, number),
 		is:   flagIf(number, numberWord) | flagIf(strings.IndexByte(term, '-') >= 0, hyphenWord) | flagIf(capitalised(s), upperWord),
 	}
 }
 
 // nameRun is the current run of capitalised words, a name if it reaches
-// two: its hash (the words joined by spaces, hyphens read as spaces, see
-// [nameRun.extend]), length, span and weight.
+// two: its text (the words' terms lower-cased, joined by spaces, hyphens
+// read as spaces, see [appendNameWord]), length, span and weight.
 type nameRun struct {
-	h          uint64
+	text       []byte // built from the second word on: most runs are one word
+	first      string // the first word's term
 	words      int
 	start, end int
 	w          float64
+	// opens is set if the first word opens a sentence, opener being its
+	// term's hash: a common word there ("The", "On") starts no name,
+	// which is looked up in the rarity table only once the run has
+	// grown to a name ([scratch.recordName]). rest is the run without
+	// its first word.
+	opens  bool
+	opener uint64
+	rest   struct {
+		text, start int // where its text and span start
+		w           float64
+	}
 }
 
-// extend adds the capitalised word at start to end, whose term is term,
-// to the run. The name's hash is extended here, for the few capitalised
-// words, rather than alongside the term's hash as each word is read, which
-// cost every word more than it saves these.
-func (r *nameRun) extend(term string, start, end int, w float64) {
-	h := r.h
-	if r.words > 0 {
-		h = lexicon.HashByte(h, ' ')
-	} else {
-		r.start = start
+// extend adds the capitalised word at start to end, whose term is term
+// and its hash h, to the run; opens tells whether it opens a sentence.
+func (r *nameRun) extend(term string, h uint64, start, end int, w float64, opens bool) {
+	switch r.words {
+	case 0:
+		r.first, r.start, r.opens, r.opener = term, start, opens, h
+	case 1:
+		r.text = append(appendNameWord(r.text, r.first), ' ')
+		r.rest.text, r.rest.start, r.rest.w = len(r.text), start, w
+		r.text = appendNameWord(r.text, term)
+	default:
+		r.text = appendNameWord(append(r.text, ' '), term)
+		r.rest.w = max(r.rest.w, w)
 	}
-	r.h = lowerHash(h, term, false, true)
 	r.words, r.end = r.words+1, end
 	r.w = max(r.w, w)
 }
 
+// appendNameWord appends the term of a word to the text of a name:
+// lower-cased, its hyphens read as spaces.
+func appendNameWord(text []byte, term string) []byte {
+	from := len(text)
+	text = append(text, term...)
+	for i := from; i < len(text); i++ {
+		switch c := text[i]; {
+		case c-'A' < 26:
+			text[i] = c + 'a' - 'A'
+		case c == '-':
+			text[i] = ' '
+		}
+	}
+	return text
+}
+
 // endName ends the current run of capitalised words, if any (most words
 // are not in one, and are told apart inline).
-func (sc *scratch) endName(r *nameRun) {
+func (sc *scratch) endName(r *nameRun, table *lexicon.Table) {
 	if r.words > 0 {
-		sc.recordName(r)
+		sc.recordName(r, table)
 	}
 }
 
 // recordName records a run of capitalised words as a name feature if it
-// is one, and starts a new run.
-func (sc *scratch) recordName(r *nameRun) {
-	if r.words >= 2 {
-		sc.add(kindName, r.h, r.w, r.start, r.end, 0, 0)
+// is one, and starts a new run, reusing the text's buffer. A run opening
+// a sentence with a word of the rarity table is a name without that word.
+func (sc *scratch) recordName(r *nameRun, table *lexicon.Table) {
+	text, words, start, w := r.text, r.words, r.start, r.w
+	if words >= 2 && r.opens && table.DFOf(r.opener) > 0 {
+		text, words, start, w = text[r.rest.text:], words-1, r.rest.start, r.rest.w
 	}
-	*r = nameRun{h: lexicon.HashOffset}
+	if words >= 2 {
+		sc.add(kindName, lexicon.HashBytes(text), w, start, r.end, 0, 0)
+	}
+	*r = nameRun{text: r.text[:0]}
 }
 
 // addParts counts the parts of a hyphenated term with weight w, so that
@@ -413,9 +512,9 @@ func (sc *scratch) addParts(term string, w float64, start, end int) {
 	for part := range strings.SplitSeq(term, "-") {
 		switch {
 		case isNumber(part): // "Su-57"
-			sc.add(kindNumber, lowerHash(lexicon.HashOffset, part, true, false), w, start, end, lo, lo+len(part))
+			sc.add(kindNumber, termHash(part, true), w, start, end, lo, lo+len(part))
 		case !shorterThan2(part):
-			sc.add(kindTerm, lowerHash(lexicon.HashOffset, part, false, false), w, start, end, lo, lo+len(part))
+			sc.add(kindTerm, lexicon.HashLower(part), w, start, end, lo, lo+len(part))
 		}
 		lo += len(part) + 1
 	}
@@ -434,7 +533,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		sentences = sc.sentences
 		sent      = fnvOffset // hash of the current sentence's words
 		sentWords int
-		name      = nameRun{h: lexicon.HashOffset}
+		name      = nameRun{text: sc.name[:0]}
 		pos       int // words read
 		prevEnd   int // end of the previous word
 		phrases   = sc.phrases
@@ -454,7 +553,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 				// that punctuation, spacing and case do not
 				// matter and short furniture lines ("Read more")
 				// are not counted.
-				sc.endName(&name)
+				sc.endName(&name, table)
 				if sentWords >= 6 {
 					sentences = append(sentences, sent)
 				}
@@ -479,11 +578,11 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		switch {
 		case wd.is&numberWord != 0:
-			sc.endName(&name)
+			sc.endName(&name, table)
 			sc.add(kindNumber, wd.h, w, start, end, 0, len(wd.term))
 			continue
 		case shorterThan2(wd.term):
-			sc.endName(&name)
+			sc.endName(&name, table)
 			continue
 		}
 		if wd.is&hyphenWord != 0 {
@@ -492,15 +591,16 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term))
 		}
 		// A capitalised common word opening a sentence ("The", "On")
-		// does not start a name.
-		if wd.is&upperWord == 0 || sentenceStart && table.DFOf(wd.h) > 0 {
-			sc.endName(&name)
+		// does not start a name: told once the run is long enough to
+		// be one (see [scratch.recordName]).
+		if wd.is&upperWord == 0 {
+			sc.endName(&name, table)
 			continue
 		}
-		name.extend(wd.term, start, end, w)
+		name.extend(wd.term, wd.h, start, end, w, sentenceStart)
 	}
 	feats := sc.feats
-	sc.sentences, sc.phrases = sentences, phrases
+	sc.sentences, sc.phrases, sc.name = sentences, phrases, name.text
 
 	fp.sig, fp.body, fp.terms, fp.phrases = Signature{}, body, sc.hashes, phrases
 	// Rank by score, keeping only the strongest: a bounded insertion
@@ -668,23 +768,21 @@ func termOf(word string) string {
 	return lexicon.TrimPossessive(word)
 }
 
-// lowerHash extends the [lexicon.Hash] h with s lower-cased (its ASCII
-// letters: s is ASCII or lower-case already), leaving out commas if number
-// is set ("2,290" is 2290) and reading hyphens as spaces if spaced.
-func lowerHash(h uint64, s string, number, spaced bool) uint64 {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c-'A' < 26:
-			c += 'a' - 'A'
-		case c == ',' && number:
-			continue
-		case c == '-' && spaced:
-			c = ' '
-		}
-		h = lexicon.HashByte(h, c)
+// termHash returns the [lexicon.Hash] of term lower-cased (its ASCII
+// letters: term is ASCII or lower-case already), leaving out commas if
+// number is set ("2,290" is 2290).
+func termHash(term string, number bool) uint64 {
+	if !number || strings.IndexByte(term, ',') < 0 {
+		return lexicon.HashLower(term)
 	}
-	return h
+	var buf [32]byte // room for any number but the longest, on the stack
+	digits := buf[:0]
+	for i := 0; i < len(term); i++ {
+		if term[i] != ',' {
+			digits = append(digits, term[i])
+		}
+	}
+	return lexicon.HashLower(string(digits))
 }
 
 // normalise folds a possessive ("kim's") into its noun and typographic

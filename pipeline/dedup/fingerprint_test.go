@@ -4,16 +4,21 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
 
-// FuzzReadWordAt checks that the one-pass reading of ASCII words finds the
+// FuzzReadWordAt checks that the chunked reading of ASCII words finds the
 // words [lexicon.NextWord] finds, and reads them as the general [readWord]
-// does, whatever the text.
+// does, whatever the text, each hashed as the [lexicon.Hash] of its term
+// lower-cased (a number's without thousands separators).
 func FuzzReadWordAt(f *testing.F) {
 	f.Add("Kim's 2,290-point Su-57 jets, 9.5 km.")
+	f.Add("Komsomolsk-on-Amur INTERNATIONALLY counteroffensive, abcdefgh abcdefghijklmnop 12345678,901 x")
+	f.Add("said. Ukraine, 1,000,000th e-mail's O'Neill's rock-n-roll's 3.14159265358979 Kim")
 	f.Add("KIM’S Jong-un e-mail O'Neill’s rock’n’roll")
 	f.Add("a--b 'quoted' x's s' U.S. 3,2013,12:38 1,000th")
 	f.Add("Zürich-Nord naïve İstanbul Москва 歐陽 ٣,٤ 3,٤ a-é")
@@ -29,10 +34,54 @@ func FuzzReadWordAt(f *testing.F) {
 			if gotEnd != end || got != want {
 				t.Fatalf("readWordAt(%q, %d) = %d, %+v, want %d, %+v", text, start, gotEnd, got, end, want)
 			}
+			if h := lexicon.Hash(normalTerm(got)); got.h != h {
+				t.Fatalf("readWordAt(%q, %d) hashes %q as %#x, want %#x", text, start, got.term, got.h, h)
+			}
 			from = end
 		}
 		if got := wordStart(text, from); got != -1 {
 			t.Fatalf("wordStart(%q, %d) = %d after the last word, want -1", text, from, got)
+		}
+	})
+}
+
+// normalTerm returns the term of wd as its hash reads it: lower-cased, a
+// number without thousands separators.
+func normalTerm(wd word) string {
+	term := strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, wd.term)
+	if wd.is&numberWord != 0 {
+		term = strings.ReplaceAll(term, ",", "")
+	}
+	return term
+}
+
+// FuzzFeatureHashes checks that every feature of a text, whatever its
+// kind, is counted under the [lexicon.Hash] of its text as evidence shows
+// it (see [fingerprint.appendText]): the hashes computed while reading
+// words, parts of hyphenated words and names agree with the hash of the
+// text.
+func FuzzFeatureHashes(f *testing.F) {
+	f.Add("North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles.")
+	f.Add("The F-16s of Komsomolsk-on-Amur Aviation Production Association flew. Zürich-Nord's İstanbul Москва MIKHAIL GORBACHEV’S 1,000-year")
+	f.Add("Su-57 jets O'Neill’s rock’n’roll a--b x's 3,2013,12:38 1,000th Jean-Claude Van Damme-Smith")
+	table := lexicon.Default()
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return // articles are valid UTF-8
+		}
+		fp := extract("", text, table)
+		defer fp.release()
+		for i := range fp.sc.feats {
+			f := &fp.sc.feats[i]
+			want := string(fp.appendText(nil, f))
+			if got := fp.sc.hashes[i]; got != lexicon.Hash(want) {
+				t.Errorf("feature %q (kind %c) of %q is hashed as %#x, want the Hash of its text, %#x", want, f.kind, text, got, lexicon.Hash(want))
+			}
 		}
 	})
 }

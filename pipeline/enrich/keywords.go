@@ -179,7 +179,8 @@ type wordIndex struct {
 
 // home returns the first slot of hash h in an index of 1<<(64-shift)
 // slots. The hash is spread by a multiplication and its top bits taken
-// (Fibonacci hashing), as FNV-1a mixes its low bits poorly.
+// (Fibonacci hashing), so that probing does not rest on how well the hash
+// mixes its bits.
 func home(h uint64, shift uint) uint64 { return (h * 0x9E3779B97F4A7C15) >> shift }
 
 type wordSlot struct {
@@ -271,9 +272,10 @@ func getCounter(text string, rarity Rarity) *counter {
 // and digits, with inner apostrophes and hyphens between letters or digits
 // and periods and commas between digits kept. Unlike lexicon.Tokenize it
 // builds no string per word. It reads a chunk of words at a time:
-// [scanWords] reads ASCII words and hashes their keys, then each word is
-// looked up ([counter.wordOf]) and, if it is a content word, counted as a
-// keyword of its own and as the end of a phrase.
+// [scanWords] reads ASCII words, then each word's key is hashed from the
+// text ([lexicon.HashLowerAt]), the word looked up ([counter.wordOf]) and,
+// if it is a content word, counted as a keyword of its own and as the end
+// of a phrase.
 func (k *counter) read(text string) {
 	k.text = text
 	k.runStart = -1
@@ -305,8 +307,11 @@ func (k *counter) read(text string) {
 			}
 			joined := prevContent && r.start == prevEnd+1 && text[prevEnd] == ' '
 			prevEnd, prevContent = r.end, false
-			if r.keyed && lexicon.IsStopword(r.hash) {
-				continue // most words: no word of the counter's own
+			if r.keyed {
+				r.hash = lexicon.HashLowerAt(text, r.start, r.end)
+				if lexicon.IsStopword(r.hash) {
+					continue // most words: no word of the counter's own
+				}
 			}
 			w := k.wordOf(text[r.start:r.end], r)
 			if w == nil || !w.content {
@@ -409,14 +414,14 @@ func (k *counter) endRun(last int) {
 // scanned is a word as [scanWords] reads it.
 type scanned struct {
 	start, end int
-	hash       uint64 // of its key, if keyed
+	hash       uint64 // of its key, once looked up
 	// upper and capital tell whether it holds an upper-case letter and
 	// starts with one, as scanWords reads them, or [counter.wordOf] for a
 	// word that is not keyed.
 	upper, capital bool
 	space          bool // white space before it, or no word before it
 	// keyed is set when scanWords read it and it is not a possessive: its
-	// key is its bytes lower-cased (see [scanWords]), and hash its hash.
+	// key is its bytes lower-cased (see [scanWords]).
 	keyed bool
 }
 
@@ -438,9 +443,9 @@ var keyByte = func() (t [256]byte) {
 // scanWords reads the words of text from byte i on into buf while the
 // text is ASCII. Unless it is a possessive, a word's key is its bytes
 // lower-cased by setting their bit 5 (0x20), which the separators that
-// join a word hold already: scanWords hashes it ([lexicon.Hash]) as it
-// reads the word, and gathers the AND of its bytes, whose bit 5 is clear
-// if the word holds an upper-case letter. space tells whether white space
+// join a word hold already, so that the key's hash is the [lexicon.HashLower]
+// of the word's bytes. scanWords gathers the AND of a word's bytes, whose
+// bit 5 is clear if the word holds an upper-case letter. space tells whether white space
 // came before i since the last word. It stops when buf is full, at the end
 // of the text, or at a non-ASCII byte between words or at the start of a
 // word that may hold one. It returns the number of words read, where it
@@ -464,15 +469,13 @@ func scanWords(text string, i int, space bool, buf *[scanChunk]scanned) (n, stop
 			break
 		}
 		start := j
-		h, and := lexicon.HashOffset, byte(0xff)
+		and := byte(0xff)
 		for {
 			for ; j < uint(len(s)); j++ {
 				c := s[j]
-				b := keyByte[c]
-				if b == 0 {
+				if keyByte[c] == 0 {
 					break
 				}
-				h = lexicon.HashByte(h, b)
 				and &= c
 			}
 			if j+1 >= uint(len(s)) {
@@ -499,11 +502,10 @@ func scanWords(text string, i int, space bool, buf *[scanChunk]scanned) (n, stop
 			} else if !isDigit(s[j-1]) || !isDigit(next) {
 				break
 			}
-			h = lexicon.HashByte(h, c)
 			j++
 		}
 		r := &buf[n]
-		r.start, r.end, r.hash = i+int(start), i+int(j), h
+		r.start, r.end = i+int(start), i+int(j)
 		r.upper, r.capital = and&0x20 == 0, s[start]-'A' < 26
 		r.space, r.keyed = space, s[j-1]|0x20 != 's' || j-start < 3 || s[j-2] != '\''
 		n++
@@ -924,7 +926,6 @@ func insidePhrase(c *candidate, chosen []*candidate) bool {
 // reports whether the word holds an upper-case letter.
 func appendKey(dst []byte, form string) (key []byte, hash uint64, upper bool) {
 	start := len(dst)
-	hash = lexicon.HashOffset
 	for i := 0; i < len(form); i++ {
 		c := form[i]
 		if c >= utf8.RuneSelf {
@@ -936,20 +937,16 @@ func appendKey(dst []byte, form string) (key []byte, hash uint64, upper bool) {
 				upper = upper || unicode.IsUpper(r)
 				dst = utf8.AppendRune(dst, unicode.ToLower(r))
 			}
-			key = trimPossessive(dst, start)
-			return key, hashOf(key[start:]), upper
+			break
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 			upper = true
 		}
 		dst = append(dst, c)
-		hash = lexicon.HashByte(hash, c)
 	}
-	if key = trimPossessive(dst, start); len(key) < len(dst) {
-		hash = hashOf(key[start:])
-	}
-	return key, hash, upper
+	key = trimPossessive(dst, start)
+	return key, lexicon.HashBytes(key[start:]), upper
 }
 
 // trimPossessive drops a possessive "'s" from the end of the key that
@@ -959,15 +956,6 @@ func trimPossessive(dst []byte, start int) []byte {
 		return dst[:start+n-2]
 	}
 	return dst
-}
-
-// hashOf returns the [lexicon.Hash] of key.
-func hashOf(key []byte) uint64 {
-	h := lexicon.HashOffset
-	for _, c := range key {
-		h = lexicon.HashByte(h, c)
-	}
-	return h
 }
 
 func isCapitalised(word string) bool {

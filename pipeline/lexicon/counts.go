@@ -22,9 +22,9 @@ type countSlot struct {
 	df float64
 }
 
-// home returns the slot a hash is probed from. FNV-1a mixes its low bits
-// poorly, so the hash is spread by a multiplication (Fibonacci hashing)
-// and the top bits taken.
+// home returns the slot a hash is probed from: the hash is spread by a
+// multiplication (Fibonacci hashing) and the top bits taken, so that
+// probing does not rest on how well the hash mixes its bits.
 func (c *counts) home(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> c.shift }
 
 // len returns the number of terms held.

@@ -17,12 +17,13 @@
 //
 // # Hashed terms
 //
-// A table keeps each term by its [Hash] (64-bit FNV-1a of its lower-case
-// text), not its text, so that a hot path can look up and count terms from
-// hashes computed while walking a text ([NextWord], [HashByte]) without
-// building a string per word. Two terms sharing a hash would share a count;
-// among the terms of a news stream that is vanishingly unlikely. The
-// tables [Default] returns stay under [DefaultMaxTerms] terms.
+// A table keeps each term by its [Hash] (a 64-bit hash of its lower-case
+// text, taken eight bytes at a time), not its text, so that a hot path can
+// look up and count terms from hashes of the words of a text ([NextWord],
+// [HashLowerAt]) without building a string per word. Two terms sharing a
+// hash would share a count; among the terms of a news stream that is
+// vanishingly unlikely. The tables [Default] returns stay under
+// [DefaultMaxTerms] terms.
 package lexicon
 
 import (
@@ -212,7 +213,7 @@ func joins(text string, start, i int, r rune) bool {
 //
 // Terms are kept by their [Hash], not their text: a hot path can look a
 // term up, or count it, from a hash computed while scanning the text
-// ([HashByte]), without building the term's string.
+// ([HashLowerAt]), without building the term's string.
 type Table struct {
 	mu       sync.RWMutex
 	docs     float64
@@ -230,27 +231,6 @@ const DefaultMaxTerms = 1 << 20
 
 // NewTable returns an empty table.
 func NewTable() *Table { return &Table{} }
-
-// FNV-1a, 64 bits.
-const (
-	// HashOffset is the [Hash] of the empty term: the start of a hash
-	// computed byte by byte with [HashByte].
-	HashOffset uint64 = 14695981039346656037
-	hashPrime  uint64 = 1099511628211
-)
-
-// Hash returns the key of a lower-case term in a [Table].
-func Hash(term string) uint64 {
-	h := HashOffset
-	for i := 0; i < len(term); i++ {
-		h = HashByte(h, term[i])
-	}
-	return h
-}
-
-// HashByte extends the hash h of a term by one byte: starting from
-// [HashOffset] and feeding a term's bytes in order gives its [Hash].
-func HashByte(h uint64, c byte) uint64 { return (h ^ uint64(c)) * hashPrime }
 
 //go:embed background.tsv.gz
 var background []byte

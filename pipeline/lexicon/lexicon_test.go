@@ -393,3 +393,89 @@ func TestIsStopword(t *testing.T) {
 		t.Errorf("table holds %d hashes, want %d: a duplicate word or a hash collision", n, len(stopwords))
 	}
 }
+
+// FuzzHash checks that every way of hashing a term agrees with [Hash]:
+// from a text around it, which the chunks may read past the term
+// ([HashAt], [HashLowerAt]), from bytes, lower-casing on the way
+// ([HashLower]), and chunk by chunk as a hot path streams a word
+// ([Chunk], [HashStep], [HashLast]).
+func FuzzHash(f *testing.F) {
+	for _, s := range []string{"", "a", "kim", "Kim's", "jong-un", "2,290.5", "komsomolsk", "Komsomolsk-on-Amur", "abcdefgh", "abcdefghijklmnopq", "Zürich", "ÀÉ\xff"} {
+		f.Add("x ", s, " y")
+	}
+	f.Fuzz(func(t *testing.T, before, term, after string) {
+		want := Hash(term)
+		text := before + term + after
+		if got := HashAt(text, len(before), len(before)+len(term)); got != want {
+			t.Errorf("HashAt(%q in %q) = %#x, want Hash = %#x", term, text, got, want)
+		}
+		if got := HashBytes([]byte(term)); got != want {
+			t.Errorf("HashBytes(%q) = %#x, want Hash = %#x", term, got, want)
+		}
+		lower := []byte(term)
+		for i, c := range lower {
+			if 'A' <= c && c <= 'Z' {
+				lower[i] = c + 'a' - 'A'
+			}
+		}
+		wantLower := Hash(string(lower))
+		if got := HashLower(term); got != wantLower {
+			t.Errorf("HashLower(%q) = %#x, want Hash(%q) = %#x", term, got, lower, wantLower)
+		}
+		if got := HashLowerAt(text, len(before), len(before)+len(term)); got != wantLower {
+			t.Errorf("HashLowerAt(%q in %q) = %#x, want Hash(%q) = %#x", term, text, got, lower, wantLower)
+		}
+		// Streamed: whole chunks from the text, the rest masked.
+		padded := text + "\x00\x00\x00\x00\x00\x00\x00\x00"
+		h, i := HashSeed, len(before)
+		for ; i+8 <= len(before)+len(term); i += 8 {
+			h = HashStep(h, Chunk(padded, i))
+		}
+		rest := Chunk(padded, i) & (1<<(8*uint(len(before)+len(term)-i)) - 1)
+		if got := HashLast(h, rest, len(term)); got != want {
+			t.Errorf("streamed hash of %q = %#x, want Hash = %#x", term, got, want)
+		}
+	})
+}
+
+// TestHashDistinct checks that the hashes of short terms, and of terms
+// that differ only in their length or last chunk, are distinct, as
+// tables keyed by them assume, also folded to the 32 bits a feature key
+// keeps.
+func TestHashDistinct(t *testing.T) {
+	const alphabet = "ae's-0,\x00"
+	terms := []string{""}
+	for n := 1; n <= 4; n++ {
+		for _, prefix := range terms[len(terms)-pow(len(alphabet), n-1):] {
+			for _, c := range []byte(alphabet) {
+				terms = append(terms, prefix+string(c))
+			}
+		}
+	}
+	for _, w := range stopwords {
+		for _, suffix := range []string{"", "s", "x", "\x00", "-ahead", "ilization"} {
+			terms = append(terms, w+suffix, strings.Repeat(w, 3)+suffix)
+		}
+	}
+	seen := map[uint64]string{}
+	folded := map[uint32]string{}
+	for _, term := range terms {
+		h := Hash(term)
+		if other, ok := seen[h]; ok && other != term {
+			t.Errorf("Hash(%q) = Hash(%q) = %#x", term, other, h)
+		}
+		seen[h] = term
+		if other, ok := folded[uint32(h^h>>32)]; ok && other != term {
+			t.Errorf("Hash(%q) and Hash(%q) fold to the same 32 bits", term, other)
+		}
+		folded[uint32(h^h>>32)] = term
+	}
+}
+
+func pow(b, n int) int {
+	p := 1
+	for range n {
+		p *= b
+	}
+	return p
+}

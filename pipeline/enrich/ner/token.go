@@ -34,7 +34,8 @@ type token struct {
 // Most tokens are a word of ASCII letters and digits ended by a space or
 // punctuation that cannot join it to more, or a mark of ASCII
 // punctuation: an inner loop reads those, and the spaces between them,
-// calling nothing, so that its state stays in registers. It leaves the
+// calling nothing but the hash ([lexicon.HashAt]), so that its state
+// stays in registers. It leaves the
 // rest to the general code after it, one token at a time: line breaks and
 // the first token of a line, tokens other than ASCII or with punctuation
 // inside, and any token when toks must grow.
@@ -52,10 +53,9 @@ func tokenize(text string, toks []token) []token {
 			if c == classNewline || c == classMulti {
 				break
 			}
-			end, h := i+1, lexicon.HashByte(lexicon.HashOffset, text[i])
+			end := i + 1
 			if c == classAlnum {
 				for end < len(text) && byteClass[text[end]] == classAlnum {
-					h = lexicon.HashByte(h, text[end])
 					end++
 				}
 				if end < len(text) && joins(byteClass[text[end]]) {
@@ -68,7 +68,7 @@ func tokenize(text string, toks []token) []token {
 			// write barrier's general copy, and the call would cost the
 			// loop its registers.
 			t := &toks[len(toks)-1]
-			t.text, t.hash, t.start, t.end = w, h, i, end
+			t.text, t.hash, t.start, t.end = w, lexicon.HashAt(text, i, end), i, end
 			t.sentStart, t.lineStart, t.capsLine = after >= 0, false, false
 			after = sentenceEnd(after, w)
 			i = end
@@ -77,7 +77,6 @@ func tokenize(text string, toks []token) []token {
 			break
 		}
 		end, ascii := i+1, true
-		h, hashed := lexicon.HashOffset, false // the hash of text[i:end], once computed
 		switch byteClass[text[i]] {
 		case classSpace:
 			i++
@@ -87,14 +86,11 @@ func tokenize(text string, toks []token) []token {
 			i++
 			continue
 		case classAlnum:
-			h, hashed = lexicon.HashByte(h, text[i]), true
 			for end < len(text) && byteClass[text[end]] == classAlnum {
-				h = lexicon.HashByte(h, text[end])
 				end++
 			}
 			if end < len(text) && joins(byteClass[text[end]]) {
 				end, ascii = wordEnd(text, i, end)
-				hashed = false
 			}
 		case classMulti:
 			r, n := utf8.DecodeRuneInString(text[i:])
@@ -112,11 +108,11 @@ func tokenize(text string, toks []token) []token {
 			markCapsLine(toks[line:])
 			line = len(toks)
 		}
-		w := text[i:end]
-		if !ascii {
+		w, h := text[i:end], uint64(0)
+		if ascii {
+			h = lexicon.HashAt(text, i, end)
+		} else {
 			w = foldQuotes(w)
-		}
-		if !hashed {
 			h = lexicon.Hash(w)
 		}
 		toks = append(toks, token{text: w, hash: h, start: i, end: end, sentStart: lineStart || after >= 0, lineStart: lineStart})
