@@ -3,6 +3,7 @@ package enrich
 import (
 	"iter"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -272,10 +273,9 @@ func getCounter(text string, rarity Rarity) *counter {
 // and digits, with inner apostrophes and hyphens between letters or digits
 // and periods and commas between digits kept. Unlike lexicon.Tokenize it
 // builds no string per word. It reads a chunk of words at a time:
-// [scanWords] reads ASCII words, then each word's key is hashed from the
-// text ([lexicon.HashLowerAt]), the word looked up ([counter.wordOf]) and,
-// if it is a content word, counted as a keyword of its own and as the end
-// of a phrase.
+// [scanWords] reads ASCII words and hashes their keys, then each word is
+// looked up ([counter.wordOf]) and, if it is a content word, counted as a
+// keyword of its own and as the end of a phrase.
 func (k *counter) read(text string) {
 	k.text = text
 	k.runStart = -1
@@ -307,11 +307,8 @@ func (k *counter) read(text string) {
 			}
 			joined := prevContent && r.start == prevEnd+1 && text[prevEnd] == ' '
 			prevEnd, prevContent = r.end, false
-			if r.keyed {
-				r.hash = lexicon.HashLowerAt(text, r.start, r.end)
-				if lexicon.IsStopword(r.hash) {
-					continue // most words: no word of the counter's own
-				}
+			if r.keyed && lexicon.IsStopword(r.hash) {
+				continue // most words: no word of the counter's own
 			}
 			w := k.wordOf(text[r.start:r.end], r)
 			if w == nil || !w.content {
@@ -414,14 +411,14 @@ func (k *counter) endRun(last int) {
 // scanned is a word as [scanWords] reads it.
 type scanned struct {
 	start, end int
-	hash       uint64 // of its key, once looked up
+	hash       uint64 // of its key, if keyed or once looked up
 	// upper and capital tell whether it holds an upper-case letter and
 	// starts with one, as scanWords reads them, or [counter.wordOf] for a
 	// word that is not keyed.
 	upper, capital bool
 	space          bool // white space before it, or no word before it
 	// keyed is set when scanWords read it and it is not a possessive: its
-	// key is its bytes lower-cased (see [scanWords]).
+	// key is its bytes lower-cased (see [scanWords]), and hash its hash.
 	keyed bool
 }
 
@@ -443,75 +440,99 @@ var keyByte = func() (t [256]byte) {
 // scanWords reads the words of text from byte i on into buf while the
 // text is ASCII. Unless it is a possessive, a word's key is its bytes
 // lower-cased by setting their bit 5 (0x20), which the separators that
-// join a word hold already, so that the key's hash is the [lexicon.HashLower]
-// of the word's bytes. scanWords gathers the AND of a word's bytes, whose
-// bit 5 is clear if the word holds an upper-case letter. space tells whether white space
-// came before i since the last word. It stops when buf is full, at the end
-// of the text, or at a non-ASCII byte between words or at the start of a
-// word that may hold one. It returns the number of words read, where it
-// stopped, and whether white space came since the last word. Its loops run
-// over every byte of most texts: it calls nothing, so that they keep all
+// join a word hold already, so that the key's hash is the
+// [lexicon.HashLower] of the word's bytes. Most words are one run of
+// letters and digits: scanWords reads it a chunk of eight bytes at a time
+// ([lexicon.OtherBytes]), hashing the key as it goes, and gathers the
+// bytes' bit 5, clear in an upper-case letter. A word joined by
+// separators is read on byte by byte and hashed once its end is known.
+// space tells whether white space came before i since the last word. It
+// stops when buf is full, at the end of the text, or at a non-ASCII byte
+// between words or at the start of a word that may hold one. It returns
+// the number of words read, where it stopped, and whether white space
+// came since the last word. Its loops run over every byte of most texts:
+// they call nothing but the hash of a joined word, so that they keep all
 // in registers.
 func scanWords(text string, i int, space bool, buf *[scanChunk]scanned) (n, stop int, spaceAfter bool) {
-	s := text[i:]
-	j := uint(0)
 	for n < len(buf) {
-		// Skip to the next word.
-		for ; j < uint(len(s)) && keyByte[s[j]] == 0; j++ {
-			switch asciiClass[s[j]] {
-			case asciiSpace:
-				space = true
-			case nonASCII:
-				return n, i + int(j), space
-			}
-		}
-		if j == uint(len(s)) {
-			break
-		}
-		start := j
-		and := byte(0xff)
-		for {
-			for ; j < uint(len(s)); j++ {
-				c := s[j]
-				if keyByte[c] == 0 {
-					break
+		// Skip to the next word, most often one space away.
+		if i+1 < len(text) && text[i] == ' ' && keyByte[text[i+1]] != 0 {
+			i, space = i+1, true
+		} else {
+			for ; i < len(text) && keyByte[text[i]] == 0; i++ {
+				switch asciiClass[text[i]] {
+				case asciiSpace:
+					space = true
+				case nonASCII:
+					return n, i, space
 				}
-				and &= c
 			}
-			if j+1 >= uint(len(s)) {
+			if i == len(text) {
 				break
 			}
+		}
+		start := i
+		// caps gathers the complement of the word's bytes: bit 5 of a
+		// byte is set in it for an upper-case letter.
+		h, caps, hashed := lexicon.HashSeed, uint64(0), false
+		for {
+			if i+8 > len(text) { // near the end of the text
+				for ; i < len(text) && keyByte[text[i]] != 0; i++ {
+					caps |= uint64(^text[i])
+				}
+				break
+			}
+			c := lexicon.Chunk(text, i)
+			if stop := lexicon.OtherBytes(c); stop != 0 {
+				before := lexicon.Before(stop)
+				i += bits.TrailingZeros64(stop) / 8
+				h, hashed = lexicon.HashLast(h, (c|lexicon.FoldBits)&before, i-start), true
+				caps |= ^c & before
+				break
+			}
+			h = lexicon.HashStep(h, c|lexicon.FoldBits)
+			caps |= ^c
+			i += 8
+		}
+		for i+1 < len(text) {
 			// A separator joins the word if the letters or digits around
 			// it are of the right kind (see [joinsWord]); the one before
 			// is an ASCII letter or digit. A non-ASCII rune may join it.
-			c := s[j]
+			c := text[i]
 			if class := asciiClass[c]; class != asciiJoin {
 				if class == nonASCII {
-					return n, i + int(start), space
+					return n, start, space
 				}
 				break
 			}
-			next := s[j+1]
-			if next >= utf8.RuneSelf && (c == '\'' || c == '-' || isDigit(s[j-1])) {
-				return n, i + int(start), space
+			next := text[i+1]
+			if next >= utf8.RuneSelf && (c == '\'' || c == '-' || isDigit(text[i-1])) {
+				return n, start, space
 			}
 			if c == '\'' || c == '-' {
 				if keyByte[next] == 0 {
 					break
 				}
-			} else if !isDigit(s[j-1]) || !isDigit(next) {
+			} else if !isDigit(text[i-1]) || !isDigit(next) {
 				break
 			}
-			j++
+			for i, hashed = i+1, false; i < len(text) && keyByte[text[i]] != 0; i++ {
+				caps |= uint64(^text[i])
+			}
 		}
 		r := &buf[n]
-		r.start, r.end = i+int(start), i+int(j)
-		r.upper, r.capital = and&0x20 == 0, s[start]-'A' < 26
-		r.space, r.keyed = space, s[j-1]|0x20 != 's' || j-start < 3 || s[j-2] != '\''
+		r.start, r.end = start, i
+		r.upper, r.capital = caps&lexicon.FoldBits != 0, text[start]-'A' < 26
+		// A word of one run holds no apostrophe: it is no possessive.
+		r.space, r.keyed = space, hashed || text[i-1]|0x20 != 's' || i-start < 3 || text[i-2] != '\''
+		if r.keyed && !hashed {
+			h = lexicon.HashLowerAt(text, start, i)
+		}
+		r.hash = h
 		n++
 		space = false
 	}
-	return n, i + int(j), space
+	return n, i, space
 }
 
 // foldedEqual reports whether key is the ASCII word s with the bit 5 of

@@ -331,3 +331,51 @@ func TestBest(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScanWords checks scanWords, resumed as [counter.read] resumes it,
+// against lexicon.NextWord, which splits the words the rarity table's
+// terms come from: the same words, in order, each with its key's hash
+// ([lexicon.HashLower]) unless it is a possessive, and how it is written.
+func FuzzScanWords(f *testing.F) {
+	for _, s := range []string{"", "Komsomolsk-on-Amur, Kim's visit: 2,290.5 tonnes -- end.", "Russia’s ‘Vostok’ e-mail x- F-16S abcdefgh abcdefghijklmnopq", "naïve café 12ab\xffAB12 1.\u0663"} {
+		f.Add(s)
+	}
+	var buf [scanChunk]scanned
+	f.Fuzz(func(t *testing.T, text string) {
+		start, end := lexicon.NextWord(text, 0)
+		for i, space := 0, true; i < len(text); {
+			n, stop, spaceAfter := scanWords(text, i, space, &buf)
+			for _, r := range buf[:n] {
+				if r.start != start || r.end != end {
+					t.Fatalf("scanWords(%q) read [%d, %d), want [%d, %d)", text, r.start, r.end, start, end)
+				}
+				w := text[start:end]
+				possessive := len(w) > 2 && w[len(w)-2] == '\'' && w[len(w)-1]|0x20 == 's'
+				switch {
+				case r.keyed == possessive:
+					t.Fatalf("scanWords(%q): %q keyed %t", text, w, r.keyed)
+				case r.keyed && r.hash != lexicon.HashLower(w):
+					t.Fatalf("scanWords(%q): %q has the wrong hash", text, w)
+				case r.upper != (strings.IndexFunc(w, unicode.IsUpper) >= 0) || r.capital != ('A' <= w[0] && w[0] <= 'Z'):
+					t.Fatalf("scanWords(%q): %q upper %t, capital %t", text, w, r.upper, r.capital)
+				}
+				start, end = lexicon.NextWord(text, end)
+			}
+			i, space = stop, spaceAfter
+			if n < scanChunk && i < len(text) {
+				// At a non-ASCII rune, which read reads itself: a word
+				// that starts there, or a rune between words.
+				if i == start {
+					i, start, end = end, -1, -1
+					start, end = lexicon.NextWord(text, i)
+				} else {
+					_, size := utf8.DecodeRuneInString(text[i:])
+					i += size
+				}
+			}
+		}
+		if start >= 0 {
+			t.Fatalf("scanWords(%q) missed %q", text, text[start:end])
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package ner
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,45 +34,18 @@ type token struct {
 //
 // Most tokens are a word of ASCII letters and digits ended by a space or
 // punctuation that cannot join it to more, or a mark of ASCII
-// punctuation: an inner loop reads those, and the spaces between them,
-// calling nothing but the hash ([lexicon.HashAt]), so that its state
-// stays in registers. It leaves the
+// punctuation: an inner loop reads those ([tokenizeFast]). It leaves the
 // rest to the general code after it, one token at a time: line breaks and
 // the first token of a line, tokens other than ASCII or with punctuation
-// inside, and any token when toks must grow.
+// inside, words near the end of the text, and any token when toks must
+// grow.
 func tokenize(text string, toks []token) []token {
 	toks = toks[:0]
 	lineStart, line := true, 0 // line: the first token of the line
 	after := -1                // see sentenceEnd
 	for i := 0; i < len(text); {
-		for !lineStart && i < len(text) && len(toks) < cap(toks) {
-			c := byteClass[text[i]]
-			if c == classSpace {
-				i++
-				continue
-			}
-			if c == classNewline || c == classMulti {
-				break
-			}
-			end := i + 1
-			if c == classAlnum {
-				for end < len(text) && byteClass[text[end]] == classAlnum {
-					end++
-				}
-				if end < len(text) && joins(byteClass[text[end]]) {
-					break
-				}
-			}
-			w := text[i:end]
-			toks = toks[:len(toks)+1]
-			// Set field by field: copying a whole token would call the
-			// write barrier's general copy, and the call would cost the
-			// loop its registers.
-			t := &toks[len(toks)-1]
-			t.text, t.hash, t.start, t.end = w, lexicon.HashAt(text, i, end), i, end
-			t.sentStart, t.lineStart, t.capsLine = after >= 0, false, false
-			after = sentenceEnd(after, w)
-			i = end
+		if !lineStart {
+			i, toks, after = tokenizeFast(text, i, toks, after)
 		}
 		if i == len(text) {
 			break
@@ -122,6 +96,61 @@ func tokenize(text string, toks []token) []token {
 	}
 	markCapsLine(toks[line:])
 	return toks
+}
+
+// tokenizeFast is the inner loop of [tokenize]: from byte i of text, not
+// at the start of a line, it appends to toks the tokens that are a word
+// of ASCII letters and digits ended by a space or punctuation that cannot
+// join it to more, or a mark of ASCII punctuation, skipping the spaces
+// between them. A mark is one byte; a word is read and hashed a chunk of
+// eight bytes at a time ([lexicon.OtherBytes]). It calls nothing, and
+// holds only what it needs, so that its state stays in registers. It
+// stops before any other token, a line break, a word near the end of the
+// text, or when toks is full, and returns where it stopped, toks and
+// after (see [sentenceEnd]).
+func tokenizeFast(text string, i int, toks []token, after int) (int, []token, int) {
+	for i < len(text) && len(toks) < cap(toks) {
+		c := byteClass[text[i]]
+		if c == classSpace {
+			i++
+			continue
+		}
+		if c == classNewline || c == classMulti {
+			break
+		}
+		end, h := i+1, uint64(0)
+		if c != classAlnum {
+			h = lexicon.HashLast(lexicon.HashSeed, uint64(text[i]), 1)
+		} else {
+			h = lexicon.HashSeed
+			for at := i; ; at += 8 {
+				if at+8 > len(text) {
+					return i, toks, after
+				}
+				chunk := lexicon.Chunk(text, at)
+				if stop := lexicon.OtherBytes(chunk); stop != 0 {
+					end = at + bits.TrailingZeros64(stop)/8
+					h = lexicon.HashLast(h, chunk&lexicon.Before(stop), end-i)
+					break
+				}
+				h = lexicon.HashStep(h, chunk)
+			}
+			if joins(byteClass[text[end]]) {
+				break
+			}
+		}
+		w := text[i:end]
+		toks = toks[:len(toks)+1]
+		// Set field by field: copying a whole token would call the
+		// write barrier's general copy, and the call would cost the
+		// loop its registers.
+		t := &toks[len(toks)-1]
+		t.text, t.hash, t.start, t.end = w, h, i, end
+		t.sentStart, t.lineStart, t.capsLine = after >= 0, false, false
+		after = sentenceEnd(after, w)
+		i = end
+	}
+	return i, toks, after
 }
 
 // joins reports whether a byte of class c after a run of ASCII letters and
