@@ -47,7 +47,7 @@ type Signature struct {
 	// Words is the article's length in words (saturating).
 	Words uint16
 	// Sentences are the smallest hashes of the article's sentences of six
-	// words or more, ascending; the first NS are used.
+	// words or more, distinct and ascending; the first NS are used.
 	Sentences [SignatureSentences]uint32
 	// Keys are feature hashes in ascending order; the first N are used.
 	Keys [SignatureTerms]uint32
@@ -110,16 +110,17 @@ func stronger(a, b scored) bool {
 }
 
 // feat is one distinct feature of an article. Its text, as evidence shows
-// it, is built only when needed ([fingerprint.text]) from where it was
-// first mentioned: a name's is the span of its words, a term's or number's
-// the bytes lo to hi of the term that the word at start to end counts as
+// it ([fingerprint.appendText]), is kept apart: a name's is bytes lo to hi
+// of the names of its scratch, as built to hash it; a term's or number's
+// is built only when needed from where it was first mentioned, the bytes
+// lo to hi of the term that the word at start to end counts as
 // ([termOf]), the whole of it or a hyphenated part. It holds no pointer,
 // so that the few hundred features of an article cost the garbage
 // collector nothing.
 type feat struct {
 	key        uint32
 	start, end int32 // the word, or the name's words, in the text
-	lo, hi     int32 // the part of the word's term, for a term or number
+	lo, hi     int32 // the part of the word's term, or of the names
 	kind       byte
 	tf         float64 // the position-weighted count of its mentions
 }
@@ -135,30 +136,36 @@ type scratch struct {
 	hashes    []uint64
 	sentences []uint32
 	phrases   []uint16
-	// seen holds the phrases, to keep each once.
+	// seen holds the phrases, to keep each once, and then to measure
+	// their overlap with a candidate's ([Index.addPhrases]).
 	seen phraseSet
 	name []byte // the buffer of a name's text, see [nameRun]
+	// names holds the texts of the name features, one after the other.
+	names []byte
 }
 
 // reset empties the scratch.
 func (sc *scratch) reset() {
 	sc.index.reset()
 	sc.seen.remove(sc.phrases)
-	sc.feats, sc.hashes, sc.sentences, sc.phrases = sc.feats[:0], sc.hashes[:0], sc.sentences[:0], sc.phrases[:0]
+	sc.feats, sc.hashes, sc.sentences, sc.phrases, sc.names = sc.feats[:0], sc.hashes[:0], sc.sentences[:0], sc.phrases[:0], sc.names[:0]
 }
 
 // add counts a mention of the feature h with weight w, recording the
-// feature from this first mention if it is new.
-func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) {
-	i, ok := sc.index.lookup(h, int32(len(sc.feats)))
-	if !ok {
-		sc.feats = append(sc.feats, feat{
-			key: featureKey(kind, h), kind: kind,
-			start: int32(start), end: int32(end), lo: int32(lo), hi: int32(hi),
-		})
-		sc.hashes = append(sc.hashes, h)
+// feature from this first mention if it is new, and reports whether it
+// is.
+func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) bool {
+	if i, ok := sc.index.lookup(h, int32(len(sc.feats))); ok {
+		sc.feats[i].tf += w
+		return false
 	}
-	sc.feats[i].tf += w
+	sc.feats = append(sc.feats, feat{
+		key: featureKey(kind, h), kind: kind,
+		start: int32(start), end: int32(end), lo: int32(lo), hi: int32(hi),
+		tf: w,
+	})
+	sc.hashes = append(sc.hashes, h)
+	return true
 }
 
 // indexTable maps keys to small indexes: an open-addressing table, cheaper
@@ -181,13 +188,6 @@ type indexSlot[K uint32 | uint64] struct {
 // lookup returns the index stored for k and true, or stores next for k
 // and returns it and false.
 func (t *indexTable[K]) lookup(k K, next int32) (int32, bool) {
-	// A key already stored is mostly at its home slot: found there, it
-	// is returned at once.
-	if p := uint64(k) * 0x9E3779B97F4A7C15 >> t.shift; p < uint64(len(t.slots)) {
-		if s := &t.slots[p]; s.gen == t.gen && s.key == k {
-			return s.i, true
-		}
-	}
 	if 2*(t.used+1) > len(t.slots) {
 		t.grow()
 	}
@@ -281,7 +281,7 @@ func wordStart(text string, from int) int {
 // [wordStart]) and returns where it ends and what the extraction reads
 // from it. Most words of English news are one run of ASCII letters and
 // digits: it is delimited and hashed eight bytes at a time
-// ([lexicon.Chunk], [otherBytes]), without building a string. A word
+// ([lexicon.Chunk], [lexicon.OtherBytes]), without building a string. A word
 // joined with separators, or near the end of the text, goes on through
 // [readJoined], and a word next to other bytes through [lexicon.NextWord]
 // and [readWord].
@@ -294,18 +294,18 @@ func readWordAt(text string, start int) (end int, wd word) {
 	h := lexicon.HashSeed // the hash of text[start:at], in whole chunks
 	for at := start; at+8 <= len(text); at += 8 {
 		chunk := lexicon.Chunk(text, at)
-		if stop := otherBytes(chunk); stop != 0 {
+		if stop := lexicon.OtherBytes(chunk); stop != 0 {
 			i := at + bits.TrailingZeros64(stop)/8
 			if !wordEnds(text, i) {
 				return readJoined(text, start, i, is)
 			}
 			// The bytes before the first other one, with bit 5 set,
 			// which lower-cases letters and leaves digits as they are.
-			rest := (chunk | bit5) & ((stop&-stop)>>7 - 1)
+			rest := (chunk | lexicon.FoldBits) & lexicon.Before(stop)
 			h = lexicon.HashLast(h, rest, i-start)
 			return i, word{term: text[start:i], h: h, is: is}
 		}
-		h = lexicon.HashStep(h, chunk|bit5)
+		h = lexicon.HashStep(h, chunk|lexicon.FoldBits)
 	}
 	// The end of the text is less than eight bytes away.
 	i := start + 1
@@ -377,25 +377,6 @@ scan:
 	return i, wd
 }
 
-// Bits of each of eight bytes: the high one, and bit 5, which sets an
-// ASCII letter in lower case.
-const (
-	highBits = 0x8080808080808080
-	bit5     = 0x2020202020202020
-)
-
-// otherBytes returns the high bit of each of the eight bytes of c that is
-// not an ASCII letter or digit (see [fold]), in a few operations on all
-// eight at once. No sum below carries into the next byte.
-func otherBytes(c uint64) uint64 {
-	const low7 = 0x7f7f7f7f7f7f7f7f
-	l := (c | bit5) & low7                                         // a letter lower-cased
-	letter := (l + 0x1f1f1f1f1f1f1f1f) &^ (l + 0x0505050505050505) // 'a' to 'z'
-	d := c & low7
-	digit := (d + 0x5050505050505050) &^ (d + 0x4646464646464646) // '0' to '9'
-	return (c | ^(letter | digit)) & highBits
-}
-
 // readWordSlow is [readWordAt] for a word that is not all ASCII, or is
 // next to bytes that are not.
 func readWordSlow(text string, start int) (end int, wd word) {
@@ -454,17 +435,18 @@ type nameRun struct {
 func (r *nameRun) extend(term string, h uint64, start, end int, w float64, opens bool) {
 	switch r.words {
 	case 0:
-		r.first, r.start, r.opens, r.opener = term, start, opens, h
+		r.first, r.start, r.opens, r.opener, r.w = term, start, opens, h, w
 	case 1:
 		r.text = append(appendNameWord(r.text, r.first), ' ')
 		r.rest.text, r.rest.start, r.rest.w = len(r.text), start, w
 		r.text = appendNameWord(r.text, term)
+		r.w = max(r.w, w)
 	default:
 		r.text = appendNameWord(append(r.text, ' '), term)
 		r.rest.w = max(r.rest.w, w)
+		r.w = max(r.w, w)
 	}
 	r.words, r.end = r.words+1, end
-	r.w = max(r.w, w)
 }
 
 // appendNameWord appends the term of a word to the text of a name:
@@ -484,25 +466,29 @@ func appendNameWord(text []byte, term string) []byte {
 }
 
 // endName ends the current run of capitalised words, if any (most words
-// are not in one, and are told apart inline).
+// are not in one, and are told apart inline). Most runs are one word, no
+// name, and hold no text yet (see [nameRun]): a new run then only needs
+// its count emptied, as [nameRun.extend] sets the other fields from its
+// first word on.
 func (sc *scratch) endName(r *nameRun, table *lexicon.Table) {
-	if r.words > 0 {
+	if r.words >= 2 {
 		sc.recordName(r, table)
 	}
+	r.words = 0
 }
 
-// recordName records a run of capitalised words as a name feature if it
-// is one, and starts a new run, reusing the text's buffer. A run opening
+// recordName records a run of two or more capitalised words as a name
+// feature, and empties the text's buffer for the next run. A run opening
 // a sentence with a word of the rarity table is a name without that word.
 func (sc *scratch) recordName(r *nameRun, table *lexicon.Table) {
 	text, words, start, w := r.text, r.words, r.start, r.w
-	if words >= 2 && r.opens && table.DFOf(r.opener) > 0 {
+	if r.opens && table.DFOf(r.opener) > 0 {
 		text, words, start, w = text[r.rest.text:], words-1, r.rest.start, r.rest.w
 	}
-	if words >= 2 {
-		sc.add(kindName, lexicon.HashBytes(text), w, start, r.end, 0, 0)
+	if n := len(sc.names); words >= 2 && sc.add(kindName, lexicon.HashBytes(text), w, start, r.end, n, n+len(text)) {
+		sc.names = append(sc.names, text...)
 	}
-	*r = nameRun{text: r.text[:0]}
+	r.text = r.text[:0]
 }
 
 // addParts counts the parts of a hyphenated term with weight w, so that
@@ -681,7 +667,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 // spaces, a number without thousands separators.
 func (fp *fingerprint) appendText(dst []byte, f *feat) []byte {
 	if f.kind == kindName {
-		return appendNameText(dst, fp.body[f.start:f.end])
+		return append(dst, fp.sc.names[f.lo:f.hi]...)
 	}
 	text := termOf(fp.body[f.start:f.end])[f.lo:f.hi]
 	if f.kind == kindNumber {
@@ -694,30 +680,6 @@ func (fp *fingerprint) appendText(dst []byte, f *feat) []byte {
 			return append(dst[:from], strings.ToLower(text)...)
 		}
 		dst[i] = asciiLower(dst[i])
-	}
-	return dst
-}
-
-// appendNameText appends to dst the text of a name feature from the words
-// it spans: their normalised lower-case forms, hyphens made spaces, joined
-// by spaces.
-func appendNameText(dst []byte, span string) []byte {
-	from := len(dst)
-	for start, end := lexicon.NextWord(span, 0); start >= 0; start, end = lexicon.NextWord(span, end) {
-		if len(dst) > from {
-			dst = append(dst, ' ')
-		}
-		word := termOf(span[start:end]) // lower-cased here if ASCII
-		if isNumber(word) {
-			word = strings.ReplaceAll(word, ",", "")
-		}
-		for i := 0; i < len(word); i++ {
-			c := asciiLower(word[i])
-			if c == '-' {
-				c = ' '
-			}
-			dst = append(dst, c)
-		}
 	}
 	return dst
 }

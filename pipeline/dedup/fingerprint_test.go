@@ -64,7 +64,8 @@ func normalTerm(wd word) string {
 // kind, is counted under the [lexicon.Hash] of its text as evidence shows
 // it (see [fingerprint.appendText]): the hashes computed while reading
 // words, parts of hyphenated words and names agree with the hash of the
-// text.
+// text. A name's text, kept as the extraction built it, must be that of
+// the words it spans read anew.
 func FuzzFeatureHashes(f *testing.F) {
 	f.Add("North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles.")
 	f.Add("The F-16s of Komsomolsk-on-Amur Aviation Production Association flew. Zürich-Nord's İstanbul Москва MIKHAIL GORBACHEV’S 1,000-year")
@@ -82,8 +83,34 @@ func FuzzFeatureHashes(f *testing.F) {
 			if got := fp.sc.hashes[i]; got != lexicon.Hash(want) {
 				t.Errorf("feature %q (kind %c) of %q is hashed as %#x, want the Hash of its text, %#x", want, f.kind, text, got, lexicon.Hash(want))
 			}
+			if span := fp.body[f.start:f.end]; f.kind == kindName && want != nameText(span) {
+				t.Errorf("name %q of %q has the text %q, want that of its words, %q", span, text, want, nameText(span))
+			}
 		}
 	})
+}
+
+// nameText returns the text of a name from the words it spans: their
+// normalised lower-case forms, hyphens made spaces, joined by spaces.
+func nameText(span string) string {
+	var words []string
+	for start, end := lexicon.NextWord(span, 0); start >= 0; start, end = lexicon.NextWord(span, end) {
+		word := termOf(span[start:end]) // lower-cased here if ASCII
+		if isNumber(word) {
+			word = strings.ReplaceAll(word, ",", "")
+		}
+		word = strings.Map(func(r rune) rune {
+			switch {
+			case r == '-':
+				return ' '
+			case r < utf8.RuneSelf:
+				return rune(asciiLower(byte(r)))
+			}
+			return r
+		}, word)
+		words = append(words, word)
+	}
+	return strings.Join(words, " ")
 }
 
 // TestIndexTableGenerations checks that an emptied index table holds

@@ -142,8 +142,6 @@ type Index struct {
 	store   Store
 	table   *lexicon.Table
 	phrases *phraseRing
-	// phraseScratch holds a new article's phrases while they are compared.
-	phraseScratch *phraseSet
 	// keyScratch indexes a new article's keys while its candidates are
 	// compared with it.
 	keyScratch *keyIndex
@@ -171,8 +169,7 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	}
 	x := &Index{
 		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
-		phraseScratch: new(phraseSet), keyScratch: new(keyIndex),
-		stories: map[string]int{}, pending: map[string]chan struct{}{},
+		keyScratch: new(keyIndex), stories: map[string]int{}, pending: map[string]chan struct{}{},
 	}
 	if x.store == nil {
 		x.store = newMemStore()
@@ -429,14 +426,11 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 		}
 	}
 	x.phrases.touched = sum
-	set := x.phraseScratch
-	for _, p := range fp.phrases {
-		set.add(p)
-	}
-	defer set.remove(fp.phrases)
+	// The fingerprint's own set, built by the extraction, holds its
+	// phrases until it is released.
 	for i := range ms {
 		if m := &ms[i]; held[i] {
-			m.sig.phrases = set.jaccard(len(fp.phrases), phrases[i])
+			m.sig.phrases = fp.sc.seen.jaccard(len(fp.phrases), phrases[i])
 			m.sig.story = m.sig.support + phraseWeight*m.sig.phrases
 		}
 	}
@@ -462,14 +456,14 @@ func (x *Index) commit(rec Record, fp *fingerprint) {
 	x.phrases.put(rec.Seq, fp.phrases)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
-	decision := DecisionNewStory
+	decided := x.metrics.newStories
 	switch {
 	case rec.Duplicate:
-		decision = DecisionDuplicate
+		decided = x.metrics.duplicates
 	case rec.Matched != "" && rec.StoryID != "story-"+rec.ID:
-		decision = DecisionSameStory
+		decided = x.metrics.sameStories
 	}
-	x.metrics.decisions.WithLabelValues(decision).Inc()
+	decided.Inc()
 	x.metrics.similarity.Observe(float64(rec.Similarity))
 	x.metrics.storySize.Observe(float64(x.stories[rec.StoryID]))
 	x.metrics.articles.Set(float64(x.store.Len()))

@@ -7,11 +7,14 @@ import (
 )
 
 type metrics struct {
-	articles   prometheus.Gauge
-	decisions  *prometheus.CounterVec
-	similarity prometheus.Histogram
-	storySize  prometheus.Histogram
-	evictions  prometheus.Counter
+	articles  prometheus.Gauge
+	decisions *prometheus.CounterVec
+	// The series of decisions, one per decision, resolved once: finding
+	// a series by its label costs more than counting in it.
+	duplicates, sameStories, newStories prometheus.Counter
+	similarity                          prometheus.Histogram
+	storySize                           prometheus.Histogram
+	evictions                           prometheus.Counter
 }
 
 // newMetrics builds the index metrics and registers them with reg; a nil
@@ -48,9 +51,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Articles expired from the dedup window.",
 		}),
 	}
-	for _, d := range []string{DecisionDuplicate, DecisionSameStory, DecisionNewStory} {
-		m.decisions.WithLabelValues(d)
-	}
+	m.duplicates = m.decisions.WithLabelValues(DecisionDuplicate)
+	m.sameStories = m.decisions.WithLabelValues(DecisionSameStory)
+	m.newStories = m.decisions.WithLabelValues(DecisionNewStory)
 	if reg == nil {
 		return m, nil
 	}
