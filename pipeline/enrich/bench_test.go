@@ -3,7 +3,6 @@ package enrich
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -43,17 +42,9 @@ func BenchmarkStageWithEntities(b *testing.B) {
 // texts that open with site furniture, a date line or a repeated headline.
 func BenchmarkStageSeeds(b *testing.B) {
 	rec := defaultRecognizer(b)
-	paths, err := filepath.Glob("../../testdata/seeds/*.txt")
-	if err != nil || len(paths) == 0 {
-		b.Fatalf("no seed articles (err %v)", err)
-	}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(strings.TrimSuffix(filepath.Base(p), ".txt"), func(b *testing.B) {
-			benchStage(b, rec, prefix(string(data), 5<<10))
+	for _, seed := range readSeeds(b) {
+		b.Run(strings.TrimSuffix(seed.name, ".txt"), func(b *testing.B) {
+			benchStage(b, rec, prefix(seed.text, 5<<10))
 		})
 	}
 }

@@ -2,8 +2,6 @@ package enrich
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -112,16 +110,8 @@ func TestRead(t *testing.T) {
 		"a\u00a0b\u2009c\u2014d \u2014e-\u00e9 1.\u0663 \u0661.\u0662 x\u2019y x\u2019 \xffz\xff zz\xffzz",
 		"fighter jet  fighter\njet fighter jet, fighter-jet Fighter Jet",
 	}
-	seeds, err := filepath.Glob("../../testdata/seeds/*.txt")
-	if err != nil || len(seeds) == 0 {
-		t.Fatalf("no seed articles found in ../../testdata/seeds (err %v)", err)
-	}
-	for _, f := range seeds {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts = append(texts, string(data))
+	for _, seed := range readSeeds(t) {
+		texts = append(texts, seed.text)
 	}
 	type occurrence struct {
 		Key                    string
@@ -283,17 +273,9 @@ func TestPhraseIndex(t *testing.T) {
 // keywords of each seed article are the same whatever was read before.
 func TestKeywordsReuse(t *testing.T) {
 	x := newTestEnricher(t, Config{}, fakeRarity{})
-	seeds, err := filepath.Glob("../../testdata/seeds/*.txt")
-	if err != nil || len(seeds) < 2 {
-		t.Fatalf("want two seed articles or more in ../../testdata/seeds (err %v)", err)
-	}
 	var texts []string
-	for _, f := range seeds {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts = append(texts, string(data))
+	for _, seed := range readSeeds(t) {
+		texts = append(texts, seed.text)
 	}
 	texts = append(texts, "Short text, Short Text.")
 	want := make([][]pipeline.Keyword, len(texts))

@@ -32,29 +32,43 @@ type seedResult struct {
 	Keywords           []pipeline.Keyword `json:"keywords"`
 }
 
+// seed is a sample article of testdata/seeds: its file name and text.
+type seed struct{ name, text string }
+
+// readSeeds returns the sample articles of testdata/seeds, sorted by file
+// name; it fails the test if there are none.
+func readSeeds(tb testing.TB) []seed {
+	tb.Helper()
+	paths, err := filepath.Glob("../../testdata/seeds/*.txt")
+	if err != nil || len(paths) == 0 {
+		tb.Fatalf("no seed articles found in ../../testdata/seeds (err %v)", err)
+	}
+	seeds := make([]seed, len(paths))
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		seeds[i] = seed{filepath.Base(p), string(data)}
+	}
+	return seeds
+}
+
 // TestSeeds enriches the four sample articles (raw, as cleaning would leave
 // their paragraphs) with the real background rarity table, checks the
 // properties any reader would expect, and compares the whole output with
 // testdata/seeds.golden (rewrite it with -update after an intended change).
 func TestSeeds(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/seeds/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no seed articles found in ../../testdata/seeds (err %v)", err)
-	}
 	x := newTestEnricher(t, Config{}, lexicon.Default())
 	stage := x.Stage()
 	var got []seedResult
-	for _, f := range files {
-		data, err := os.ReadFile(f)
+	for _, seed := range readSeeds(t) {
+		e, err := stage(testkit.Context(t, 10*time.Second), pipeline.NewEvent(&pipeline.Article{ID: seed.name, Text: seed.text}))
 		if err != nil {
-			t.Fatalf("read seed: %v", err)
+			t.Fatalf("Stage(%s) error = %v", seed.name, err)
 		}
-		e, err := stage(testkit.Context(t, 10*time.Second), pipeline.NewEvent(&pipeline.Article{ID: filepath.Base(f), Text: string(data)}))
-		if err != nil {
-			t.Fatalf("Stage(%s) error = %v", f, err)
-		}
-		r := seedResult{filepath.Base(f), e.Title, e.Lead, e.Language, e.LanguageConfidence, e.WordCount, e.ReadingTimeSeconds, e.Keywords}
-		checkSeed(t, r, string(data))
+		r := seedResult{seed.name, e.Title, e.Lead, e.Language, e.LanguageConfidence, e.WordCount, e.ReadingTimeSeconds, e.Keywords}
+		checkSeed(t, r, seed.text)
 		got = append(got, r)
 	}
 
