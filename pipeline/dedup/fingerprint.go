@@ -455,11 +455,10 @@ func appendNameWord(text []byte, term string) []byte {
 	from := len(text)
 	text = append(text, term...)
 	for i := from; i < len(text); i++ {
-		switch c := text[i]; {
-		case c-'A' < 26:
-			text[i] = c + 'a' - 'A'
-		case c == '-':
+		if text[i] == '-' {
 			text[i] = ' '
+		} else {
+			text[i] = asciiLower(text[i])
 		}
 	}
 	return text
