@@ -64,9 +64,9 @@ func markTeasers(paras []para) {
 	if len(body) < 3 {
 		return
 	}
-	bi := bodyIndex{paras: paras, body: body, multi: -1}
+	bi := bodyIndex{paras: paras, body: body}
 	for k := len(body) - 1; k >= 2 && k >= len(body)-maxTeasers; k-- {
-		if !isTeaser(paras[body[k]].text, func() float64 { return bi.overlap(k) }, bi.oneSentenceLines) {
+		if !isTeaser(paras[body[k]].text, func() float64 { return bi.overlap(k) }, func() bool { return bi.oneSentenceLines(k) }) {
 			return
 		}
 		paras[body[k]].kind = kindTeaser
@@ -75,13 +75,18 @@ func markTeasers(paras []para) {
 
 // bodyIndex holds statistics of the body paragraphs, each computed on
 // first use: most articles end in a paragraph that is not teaser-shaped,
-// and then they are never needed.
+// and then they are never needed. Each statistic a trailing paragraph is
+// judged by covers only the paragraphs above it, so that dropping the
+// teasers after it never changes its verdict: cleaning a cleaned text
+// changes nothing.
 type bodyIndex struct {
 	paras   []para
 	body    []int
 	stems   [][]uint64
 	firstAt map[uint64]int // stem -> first body paragraph it occurs in
-	multi   int            // body paragraphs with more than one sentence; -1 until counted
+	// multi[k] counts the body paragraphs before the k-th with more than
+	// one sentence; nil until counted.
+	multi []int
 }
 
 func (bi *bodyIndex) build() {
@@ -127,18 +132,20 @@ func (bi *bodyIndex) overlap(k int) float64 {
 	return float64(shared) / float64(len(bi.stems[k]))
 }
 
-// oneSentenceLines reports whether the article is written one sentence
-// per line, where a multi-sentence block stands out.
-func (bi *bodyIndex) oneSentenceLines() bool {
-	if bi.multi < 0 {
-		bi.multi = 0
-		for _, i := range bi.body {
+// oneSentenceLines reports whether the article above the k-th body
+// paragraph is written one sentence per line, where a multi-sentence
+// block stands out.
+func (bi *bodyIndex) oneSentenceLines(k int) bool {
+	if bi.multi == nil {
+		bi.multi = make([]int, len(bi.body)+1)
+		for j, i := range bi.body {
+			bi.multi[j+1] = bi.multi[j]
 			if sentenceBreaks(bi.paras[i].text) > 0 {
-				bi.multi++
+				bi.multi[j+1]++
 			}
 		}
 	}
-	return 10*bi.multi < 3*len(bi.body)
+	return 10*bi.multi[k] < 3*k
 }
 
 // isTeaser decides for one trailing paragraph; overlap gives the share of
