@@ -1,15 +1,40 @@
 package pipeline
 
-import "time"
+import (
+	"runtime/debug"
+	"time"
+)
 
 // SchemaVersion is the version of the [Event] and [DeadLetter] JSON schema.
 // It changes only when a field changes meaning or is removed; added fields
 // keep the version.
 const SchemaVersion = 1
 
-// PipelineVersion names the code that produced an event; set at build time
-// with -ldflags "-X github.com/wiredesk/wiredesk/pipeline.PipelineVersion=…".
-var PipelineVersion = "wiredesk-dev"
+// PipelineVersion names the code that produced an event. Release builds set
+// it with -ldflags "-X github.com/wiredesk/wiredesk/pipeline.PipelineVersion=…"
+// (the Dockerfile does). Otherwise it is the module version the Go toolchain
+// stamped into the binary: the tag for `go install …@v1.2.0`, or a
+// pseudo-version naming the commit (with "+dirty" for uncommitted changes)
+// for a build inside a git checkout, so that workers of different builds can
+// be told apart during a rolling upgrade. It is "wiredesk-dev" when the build
+// carries neither.
+var PipelineVersion = devVersion
+
+const devVersion = "wiredesk-dev"
+
+func init() {
+	if info, ok := debug.ReadBuildInfo(); ok && PipelineVersion == devVersion {
+		PipelineVersion = buildVersion(info)
+	}
+}
+
+// buildVersion names a build from its build information.
+func buildVersion(info *debug.BuildInfo) string {
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	return devVersion
+}
 
 // Event is the enriched article a worker emits, one per raw article, on
 // [SubjectEnriched] or (when DuplicateOf is set) [SubjectDuplicates]. Its
