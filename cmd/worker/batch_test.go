@@ -86,8 +86,8 @@ func TestBatchSeeds(t *testing.T) {
 
 // TestBatchDevStreamBars holds batch mode, end to end, to the detection
 // bars of issue 3 on the development stream, scored as score.py does: the
-// duplicate bars in full, the story bar (ari >= 0.90) at the level reached
-// so far (0.80), so a regression fails while the gap stays visible.
+// duplicate bars in full, the story bar (ari >= 0.90) below the level
+// reached so far (0.897), so a regression fails while the gap stays visible.
 func TestBatchDevStreamBars(t *testing.T) {
 	labels, err := evalscore.ReadJSONL[evalscore.Label](evalDir + "wire/dev-labels.jsonl")
 	if err != nil {
@@ -103,8 +103,8 @@ func TestBatchDevStreamBars(t *testing.T) {
 	}
 	s := evalscore.ScoreStories(labels, got)
 	t.Log(s)
-	if s.Missing > 0 || s.CopyRecall < 0.99 || s.DupPrecision < 0.995 || s.ARI < 0.79 {
-		t.Errorf("below the bars (copy-recall >= 0.99, dup-precision >= 0.995, ari >= 0.79, none missing): %s", s)
+	if s.Missing > 0 || s.CopyRecall < 0.99 || s.DupPrecision < 0.995 || s.ARI < 0.87 {
+		t.Errorf("below the bars (copy-recall >= 0.99, dup-precision >= 0.995, ari >= 0.87, none missing): %s", s)
 	}
 	if s.ARI < 0.90 {
 		t.Logf("known gap: story ari %.3f is below issue 3's bar of 0.90", s.ARI)

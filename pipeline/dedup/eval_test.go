@@ -158,13 +158,13 @@ func score(arts []labelled, got map[string]Decision) scores {
 }
 
 // Bars of issue 3 on the development stream. The story bar is not met yet:
-// minARI is the level reached (0.81; classic TF-IDF centroid clustering
-// reaches 0.80), kept as a floor against regressions, while issueARI is the
-// target the issue sets.
+// minARI is a floor against regressions under the level reached (0.86–0.89
+// here, on raw text; classic TF-IDF centroid clustering reaches 0.80),
+// while issueARI is the target the issue sets.
 const (
 	minCopyRecall   = 0.99
 	minDupPrecision = 0.995
-	minARI          = 0.80
+	minARI          = 0.85
 	issueARI        = 0.90
 )
 

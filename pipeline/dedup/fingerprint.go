@@ -74,6 +74,8 @@ type fingerprint struct {
 	// phrases are the article's phrase hashes, each once, in order of
 	// first appearance (see [phraseWords]).
 	phrases []uint16
+	// lead is the article's lead profile (see [leadScratch.finish]).
+	lead *leadProfile
 	// The arrays of top and block.
 	topArray   [SignatureTerms]feat
 	blockArray [blockingKeys]uint32
@@ -90,7 +92,7 @@ var fingerprintPool = sync.Pool{New: func() any { return new(fingerprint) }}
 // used after.
 func (fp *fingerprint) release() {
 	fp.sc.reset()
-	fp.body, fp.terms, fp.phrases = "", nil, nil
+	fp.body, fp.terms, fp.phrases, fp.lead = "", nil, nil, nil
 	fingerprintPool.Put(fp)
 }
 
@@ -139,6 +141,7 @@ type scratch struct {
 	// seen holds the phrases, to keep each once, and then to measure
 	// their overlap with a candidate's ([Index.addPhrases]).
 	seen phraseSet
+	lead leadScratch
 	name []byte // the buffer of a name's text, see [nameRun]
 	// names holds the texts of the name features, one after the other.
 	names []byte
@@ -148,6 +151,7 @@ type scratch struct {
 func (sc *scratch) reset() {
 	sc.index.reset()
 	sc.seen.remove(sc.phrases)
+	sc.lead.reset()
 	sc.feats, sc.hashes, sc.sentences, sc.phrases, sc.names = sc.feats[:0], sc.hashes[:0], sc.sentences[:0], sc.phrases[:0], sc.names[:0]
 }
 
@@ -558,6 +562,10 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			if p := phraseHash(prevWord, wd.h); prevWord != 0 && sc.seen.add(p) {
 				phrases = append(phrases, p)
 			}
+			sc.lead.profile.bloom.add(wd.h)
+			if pos <= leadTokens {
+				sc.lead.read(&wd, sentenceStart)
+			}
 			prevWord = wd.h
 			content++
 		}
@@ -621,6 +629,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			rank[at] = c
 			n = min(n+1, SignatureTerms)
 		}
+		sc.lead.finish(r, sc.hashes)
 	})
 	ranked := rank[:n]
 	fp.top, fp.block = fp.topArray[:n], fp.blockArray[:0]
@@ -654,6 +663,8 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	}
 	fp.sig.N = uint8(n)
 	fp.sig.Words = uint16(min(pos, math.MaxUint16))
+
+	fp.lead = &sc.lead.profile
 
 	slices.Sort(sentences)
 	sentences = slices.Compact(sentences)

@@ -212,7 +212,7 @@ func plainCompare(a, b *Signature) signals {
 			j++
 		}
 	}
-	s.story = s.support
+	s.base = s.support
 	s.cosine = math.Min(1, dot)
 	s.covered = math.Min(1, s.covered)
 	s.covering = math.Min(1, s.covering)

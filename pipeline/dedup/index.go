@@ -23,7 +23,7 @@ const (
 // Defaults, tuned on the development data (see the package documentation).
 const (
 	DefaultWindow             = 72 * time.Hour
-	DefaultStoryThreshold     = 0.29
+	DefaultStoryThreshold     = 0.8266
 	DefaultDuplicateThreshold = 0.45
 	DefaultCandidatesPerKey   = 16
 	DefaultMaxArticles        = 250_000
@@ -49,11 +49,11 @@ type Config struct {
 	// Window is how long an article stays a candidate after its ingest
 	// time. Zero means DefaultWindow.
 	Window time.Duration
-	// StoryThreshold is the least story score (the support, that is the
-	// cosine of the weighted feature vectors with each shared feature's
-	// part capped, plus the weighted phrase overlap; see the package
-	// documentation) at which an article joins the story of its best
-	// match. Zero means DefaultStoryThreshold.
+	// StoryThreshold is the least story score (the probability, by the
+	// story rule's model, that two reports are of one event; see the
+	// package documentation) at which an article joins the story of its
+	// best match. Zero means DefaultStoryThreshold, chosen on the
+	// development data with the model's weights (tools/storyfit).
 	StoryThreshold float64
 	// DuplicateThreshold is the least similarity at which an article that
 	// shares sentences with an earlier one (see the package documentation)
@@ -69,9 +69,9 @@ type Config struct {
 	// DefaultCandidatesPerKey.
 	CandidatesPerKey int
 	// PhraseArticles is how many of the most recently recorded articles
-	// keep their phrases (about 300 bytes each) for the story rule; an
-	// older candidate is judged on its support alone. Zero means
-	// DefaultPhraseArticles.
+	// keep their phrases and lead profile (about 800 bytes each) for the
+	// story rule; an older candidate is judged on its support alone. Zero
+	// means DefaultPhraseArticles.
 	PhraseArticles int
 	// Store keeps the per-article records; nil means a new in-memory store
 	// private to the index.
@@ -145,9 +145,12 @@ type Index struct {
 	// keyScratch indexes a new article's keys while its candidates are
 	// compared with it.
 	keyScratch *keyIndex
-	stories    map[string]int // live articles per story
-	latest     time.Time      // newest ingest time seen
-	recorded   uint64         // articles recorded so far (Record.Seq)
+	// leadSets hold a new article's vocabulary and lead while leads are
+	// compared with it.
+	leadSets *leadSets
+	stories  map[string]int // live articles per story
+	latest   time.Time      // newest ingest time seen
+	recorded uint64         // articles recorded so far (Record.Seq)
 	// pending holds the first reports recorded whose claims are not
 	// settled yet (see [Index.ClaimStage]); each channel is closed once
 	// they are.
@@ -169,7 +172,7 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	}
 	x := &Index{
 		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
-		keyScratch: new(keyIndex), stories: map[string]int{}, pending: map[string]chan struct{}{},
+		keyScratch: new(keyIndex), leadSets: new(leadSets), stories: map[string]int{}, pending: map[string]chan struct{}{},
 	}
 	if x.store == nil {
 		x.store = newMemStore()
@@ -297,7 +300,7 @@ func (x *Index) Observe(e *pipeline.Event) {
 	x.recorded++
 	rec.Seq = x.recorded
 	x.store.Put(rec, fp.block)
-	x.phrases.put(rec.Seq, fp.phrases)
+	x.phrases.put(rec.Seq, fp.phrases, fp.lead)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
 	x.metrics.articles.Set(float64(x.store.Len()))
@@ -328,23 +331,8 @@ type match struct {
 // decide is the read-only half of Add: it finds the best earlier matches
 // and returns the decision and the record that commit will store.
 func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Record) {
-	// The best-supported matches, strongest first, and the most similar
-	// duplicate; a nil rec means none. Kept as values: a match per
-	// candidate on the heap was a third of the allocations of a decision.
-	var (
-		top  [storyCandidates]match
-		ntop int
-		dup  match
-	)
-	keys := x.keyScratch
-	keys.reset(&fp.sig)
-	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
-		m := match{rec: r, sig: keys.compare(&r.Sig)}
-		ntop = insertBySupport(&top, ntop, m)
-		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
-			dup = m
-		}
-	})
+	var top [storyCandidates]match
+	ntop, dup := x.candidates(fp, &top)
 	best := x.storyMatch(top[:ntop], fp)
 	rec := Record{ID: id, At: at, Sig: fp.sig}
 	d := Decision{StoryID: "story-" + id}
@@ -358,7 +346,7 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 		d.StoryID = dup.rec.StoryID
 		d.Similarity = dup.sig.cosine
 		d.Evidence = evidence(DecisionDuplicate, &dup, fp)
-	case best.rec != nil && best.sig.story >= x.cfg.StoryThreshold:
+	case best.rec != nil && x.links(&best.sig):
 		d.StoryID = best.rec.StoryID
 		d.Similarity = best.sig.cosine
 		d.Evidence = evidence(DecisionSameStory, &best, fp)
@@ -375,6 +363,58 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	rec.Similarity = float32(d.Similarity)
 	d.Similarity = float64(rec.Similarity)
 	return d, rec
+}
+
+// candidates finds the earlier articles fp is measured against: the
+// best-supported, strongest first, into top (it returns how many), and the
+// most similar duplicate (a nil rec means none). Matches are kept as
+// values: a match per candidate on the heap was a third of the allocations
+// of a decision.
+func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop int, dup match) {
+	keys := x.keyScratch
+	keys.reset(&fp.sig)
+	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
+		m := match{rec: r, sig: keys.compare(&r.Sig)}
+		ntop = insertBySupport(top, ntop, m)
+		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
+			dup = m
+		}
+	})
+	return ntop, dup
+}
+
+// Candidate is an earlier article that the story rule weighs for a new
+// one (see [Index.Explain]).
+type Candidate struct {
+	ID      string `json:"id"`
+	StoryID string `json:"story_id"`
+	// Signals are measured as for [pipeline.Evidence].Signals.
+	Signals map[string]float64 `json:"signals"`
+	// Held tells whether the index still held the candidate's phrases
+	// and lead (see [Config].PhraseArticles); if not, the story rule
+	// judged it on its support alone.
+	Held bool `json:"held"`
+}
+
+// Explain returns the earlier articles that [Index.Add] would weigh for the
+// story of an article, best-supported first, with the signals it would
+// measure (not rounded, unlike evidence), without deciding or recording
+// the article (nor expiring what left the window). It is for tools that audit or refit the story rule,
+// such as tools/storyfit.
+func (x *Index) Explain(title, text string) []Candidate {
+	fp := extract(title, text, x.table)
+	defer fp.release()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var top [storyCandidates]match
+	ntop, _ := x.candidates(fp, &top)
+	x.storyMatch(top[:ntop], fp)
+	out := make([]Candidate, ntop)
+	for i := range top[:ntop] {
+		m := &top[i]
+		out[i] = Candidate{ID: m.rec.ID, StoryID: m.rec.StoryID, Signals: signalMap(&m.sig, exact), Held: m.sig.compared}
+	}
+	return out
 }
 
 // insertBySupport inserts m into the n best-supported matches of top,
@@ -394,33 +434,62 @@ func insertBySupport(top *[storyCandidates]match, n int, m match) int {
 	return n
 }
 
-// storyMatch returns the match of top with the best story score, the
-// earliest of equals, after adding the phrase overlap of those whose
-// phrases the index still holds; a nil rec when top is empty.
+// storyMatch returns the match of top that the story rule prefers, after
+// comparing the phrases and leads of those the index still holds: one
+// that links before one that does not, then one compared before one
+// judged on its support alone, then the better score, then the earlier.
+// It returns a nil rec when top is empty.
 func (x *Index) storyMatch(top []match, fp *fingerprint) match {
 	var best match
 	x.addPhrases(top, fp)
 	for _, m := range top {
-		if best.rec == nil || m.sig.story > best.sig.story {
+		if best.rec == nil || x.prefer(&m.sig, &best.sig) {
 			best = m
 		}
 	}
 	return best
 }
 
-// addPhrases sets the phrase overlap of matches and their story scores.
-// There are at most storyCandidates matches.
+// prefer tells whether the story rule prefers a match with signals a to
+// one with signals b.
+func (x *Index) prefer(a, b *signals) bool {
+	if la, lb := x.links(a), x.links(b); la != lb {
+		return la
+	}
+	if a.compared != b.compared {
+		return a.compared
+	}
+	if a.compared {
+		return a.story > b.story
+	}
+	return a.base > b.base
+}
+
+// links tells whether a match with signals s joins its story: by its story
+// score, or, for a candidate whose phrases and lead the index no longer
+// holds, by its support.
+func (x *Index) links(s *signals) bool {
+	if s.compared {
+		return s.story >= x.cfg.StoryThreshold
+	}
+	return s.base >= supportThreshold
+}
+
+// addPhrases compares the phrases and leads of matches whose phrases the
+// index still holds, and sets their story scores. There are at most
+// storyCandidates matches.
 func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 	// The phrases of all matches are looked up, and their first cache
 	// lines read, before any is compared: in a large index each is a
 	// cache miss, and misses are taken together where they are independent.
 	var (
 		phrases [storyCandidates][]uint16
+		leads   [storyCandidates]*leadProfile
 		held    [storyCandidates]bool
 		sum     uint16
 	)
 	for i := range ms {
-		phrases[i], held[i] = x.phrases.get(ms[i].rec.Seq)
+		phrases[i], leads[i], held[i] = x.phrases.get(ms[i].rec.Seq)
 		if len(phrases[i]) > 0 {
 			sum += phrases[i][0]
 		}
@@ -428,12 +497,42 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 	x.phrases.touched = sum
 	// The fingerprint's own set, built by the extraction, holds its
 	// phrases until it is released.
+	// Leads are compared for the leadCandidates best by base score; the
+	// others are compared but cannot link.
+	var lead [leadCandidates]int
+	nlead := 0
 	for i := range ms {
-		if m := &ms[i]; held[i] {
-			m.sig.phrases = fp.sc.seen.jaccard(len(fp.phrases), phrases[i])
-			m.sig.story = m.sig.support + phraseWeight*m.sig.phrases
+		m := &ms[i]
+		if !held[i] {
+			continue
+		}
+		m.sig.phrases = fp.sc.seen.jaccard(len(fp.phrases), phrases[i])
+		m.sig.base = m.sig.support + phraseWeight*m.sig.phrases
+		m.sig.compared = true
+		at := nlead
+		for at > 0 && ms[lead[at-1]].sig.base < m.sig.base {
+			at--
+		}
+		if at < leadCandidates {
+			nlead = min(nlead+1, leadCandidates)
+			copy(lead[at+1:nlead], lead[at:nlead-1])
+			lead[at] = i
 		}
 	}
+	bestBase := 0.0
+	for i := range ms {
+		bestBase = max(bestBase, ms[i].sig.base)
+	}
+	if nlead == 0 {
+		return
+	}
+	x.leadSets.fill(&fp.sc.lead)
+	for _, i := range lead[:nlead] {
+		m := &ms[i]
+		m.sig.lead = fp.sc.lead.compare(leads[i], x.leadSets)
+		m.sig.story = storyScore(&m.sig, bestBase)
+	}
+	x.leadSets.empty(&fp.sc.lead)
 }
 
 // duplicate tells whether signals show a near-identical report: a copy
@@ -453,7 +552,7 @@ func (x *Index) commit(rec Record, fp *fingerprint) {
 	x.recorded++
 	rec.Seq = x.recorded
 	x.store.Put(rec, fp.block)
-	x.phrases.put(rec.Seq, fp.phrases)
+	x.phrases.put(rec.Seq, fp.phrases, fp.lead)
 	x.table.ObserveHashes(fp.terms)
 	x.stories[rec.StoryID]++
 	decided := x.metrics.newStories
@@ -498,22 +597,42 @@ func (x *Index) replay(r Record, fp *fingerprint) Decision {
 // features of each kind.
 func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
 	ev := &pipeline.Evidence{
-		Matched:  m.rec.ID,
-		Decision: decision,
-		Signals: map[string]float64{
-			"cosine":         round(m.sig.cosine),
-			"support":        round(m.sig.support),
-			"phrases":        round(m.sig.phrases),
-			"story_score":    round(m.sig.story),
-			"covered":        round(m.sig.covered),
-			"covering":       round(m.sig.covering),
-			"sentence_share": round(m.sig.sentenceShare),
-			"length_ratio":   round(m.sig.lengthRatio),
-		},
+		Matched:         m.rec.ID,
+		Decision:        decision,
+		Signals:         signalMap(&m.sig, round),
 		SharedSentences: m.sig.sentences,
 	}
 	ev.SharedNames, ev.SharedNumbers, ev.SharedTerms = sharedTexts(m.rec, fp)
 	return ev
+}
+
+// signalMap returns signals by name, as evidence shows them, each passed
+// through r (evidence rounds them). The lead signals are there only for a
+// match whose lead was compared.
+func signalMap(s *signals, r func(float64) float64) map[string]float64 {
+	n := 9
+	if s.story > 0 {
+		n += 6
+	}
+	m := make(map[string]float64, n) // sized once: growing a map allocates again
+	m["cosine"] = r(s.cosine)
+	m["support"] = r(s.support)
+	m["phrases"] = r(s.phrases)
+	m["base_score"] = r(s.base)
+	m["story_score"] = r(s.story)
+	m["covered"] = r(s.covered)
+	m["covering"] = r(s.covering)
+	m["sentence_share"] = r(s.sentenceShare)
+	m["length_ratio"] = r(s.lengthRatio)
+	if s.story > 0 {
+		m["lead_shared"] = r(s.lead.shared)
+		m["lead_found"] = r(s.lead.found)
+		m["new_names"] = float64(s.lead.newNames)
+		m["old_names"] = float64(s.lead.oldNames)
+		m["new_numbers"] = float64(s.lead.newNumbers)
+		m["old_numbers"] = float64(s.lead.oldNumbers)
+	}
+	return m
 }
 
 // sharedTexts returns the texts of the top features of fp that r shares,
@@ -587,5 +706,7 @@ func nonEmpty(list []string) []string {
 	}
 	return list
 }
+
+func exact(v float64) float64 { return v }
 
 func round(v float64) float64 { return float64(int(v*1000+0.5)) / 1000 }

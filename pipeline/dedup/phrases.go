@@ -19,7 +19,7 @@ const (
 	// articles the story rule also compares phrases with.
 	storyCandidates = 5
 	// DefaultPhraseArticles is how many of the most recently recorded
-	// articles keep their phrases, about 10 MB at most; see
+	// articles keep their phrases and lead profiles, about 27 MB; see
 	// [Config].PhraseArticles.
 	DefaultPhraseArticles = 1 << 15
 )
@@ -72,18 +72,19 @@ func (s *phraseSet) jaccard(n int, b []uint16) float64 {
 	return 0
 }
 
-// phraseRing keeps the phrase sets of the most recently recorded articles,
-// by their [Record].Seq; an article recorded more than its length earlier
-// has lost its set. Its slots reuse their buffers, so that recording costs
-// no allocation once the ring has gone round.
+// phraseRing keeps the phrase sets and lead profiles of the most recently
+// recorded articles, by their [Record].Seq; an article recorded more than
+// its length earlier has lost them. Its slots reuse their buffers, so that
+// recording costs no allocation once the ring has gone round.
 type phraseRing struct {
 	slots   []phraseSlot // a power of two of them
 	touched uint16       // phrases read ahead by [Index.addPhrases], kept
 }
 
 type phraseSlot struct {
-	seq uint64 // 0: empty
-	set []uint16
+	seq  uint64 // 0: empty
+	set  []uint16
+	lead leadProfile
 }
 
 // newPhraseRing returns a ring holding the sets of at least n articles.
@@ -99,18 +100,20 @@ func (r *phraseRing) slot(seq uint64) *phraseSlot {
 	return &r.slots[seq&uint64(len(r.slots)-1)]
 }
 
-// put keeps a copy of the phrase set of the article recorded as seq.
-func (r *phraseRing) put(seq uint64, set []uint16) {
+// put keeps a copy of the phrase set and lead profile of the article
+// recorded as seq.
+func (r *phraseRing) put(seq uint64, set []uint16, lead *leadProfile) {
 	s := r.slot(seq)
 	s.seq, s.set = seq, append(s.set[:0], set...)
+	s.lead.packed, s.lead.bloom = append(s.lead.packed[:0], lead.packed...), lead.bloom
 }
 
-// get returns the phrase set of the article recorded as seq, if the ring
-// still holds it.
-func (r *phraseRing) get(seq uint64) ([]uint16, bool) {
+// get returns the phrase set and lead profile of the article recorded as
+// seq, if the ring still holds them.
+func (r *phraseRing) get(seq uint64) ([]uint16, *leadProfile, bool) {
 	s := r.slot(seq)
 	if s.seq != seq || seq == 0 {
-		return nil, false
+		return nil, nil, false
 	}
-	return s.set, true
+	return s.set, &s.lead, true
 }

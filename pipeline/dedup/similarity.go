@@ -38,12 +38,16 @@ type signals struct {
 	// one's.
 	lengthRatio float64
 	// phrases is the Jaccard index of the two articles' phrase sets (see
-	// [phraseWords]), and story the score the story rule compares with
-	// its threshold: support plus phraseWeight times phrases. Both are
-	// set by the index, for the best-supported candidates only; compare
-	// leaves phrases 0 and story the support.
-	phrases float64
-	story   float64
+	// [phraseWords]), base the support plus phraseWeight times phrases,
+	// lead the comparison of their leads ([leadScratch.compare]) and
+	// story the story score ([storyScore]). The index sets them for the
+	// best-supported candidates whose phrases it still holds (compared
+	// then is set); compare leaves base the support and the others zero.
+	phrases  float64
+	base     float64
+	lead     leadMatch
+	story    float64
+	compared bool
 }
 
 // compare measures a new signature against an earlier one.
@@ -178,7 +182,7 @@ func (k *keyIndex) compare(b *Signature) signals {
 		covered += wa * wa
 		covering += wb * wb
 	}
-	s.support, s.story = support, support
+	s.support, s.base = support, support
 	s.cosine = min(1, dot)
 	s.covered = min(1, covered)
 	s.covering = min(1, covering)

@@ -1,0 +1,261 @@
+package dedup
+
+import (
+	"math"
+
+	"github.com/wiredesk/wiredesk/pipeline/lexicon"
+)
+
+// A lead profile is what an article's opening says about its event, kept
+// to tell two events of the same kind apart: reports of one event open on
+// the same facts (who, where, how many), found in each other's text, while
+// the first report of another event of the same kind opens on a name or a
+// figure the earlier reports never mention. The story rule weighs these
+// ([leadMatch]) with the support and the phrases ([storyScore]).
+const (
+	// leadWords is how many distinct content words (numbers aside) of the
+	// opening make its lead.
+	leadWords = 40
+	// leadTokens is how many words of the opening the lead, its
+	// capitalised names and its numbers are taken from.
+	leadTokens = 100
+	// leadNameIDF is the rarity a capitalised word of the opening needs to
+	// count as a name of the event: common capitalised words ("President",
+	// "Monday") are not the facts that tell events apart.
+	leadNameIDF = 2
+	// idfScale quantises a lead word's IDF into a byte.
+	idfScale = 16
+	// vocabBloomWords sizes the Bloom filter of the vocabulary a profile
+	// keeps (the distinct content words and numbers of the article's first
+	// phraseWords content words, about 110): 1024 bits, 3 per word within
+	// one 64-bit word of them, so that a word of another article passes
+	// for one of them about once in 50 tries.
+	vocabBloomWords = 16
+)
+
+// vocabHash folds a word's [lexicon.Hash] to the 16 bits a lead profile
+// keeps of the lead words, names and numbers it compares.
+func vocabHash(h uint64) uint16 { return uint16(h>>48 ^ h>>16) }
+
+// vocabBloom is a blocked Bloom filter of words, by their [lexicon.Hash]:
+// a word sets three bits of one of its 64-bit words, so that a test reads
+// one word.
+type vocabBloom [vocabBloomWords]uint64
+
+// bloomBits returns the word of a bloom filter that h sets bits of, and
+// those bits.
+func bloomBits(h uint64) (word int, bits uint64) {
+	return int(h % vocabBloomWords), 1<<(h>>8&63) | 1<<(h>>16&63) | 1<<(h>>24&63)
+}
+
+func (b *vocabBloom) add(h uint64) {
+	w, bits := bloomBits(h)
+	b[w] |= bits
+}
+
+// has reports whether h may have been added: always if it was.
+func (b *vocabBloom) has(h uint64) bool {
+	w, bits := bloomBits(h)
+	return b[w]&bits == bits
+}
+
+// leadScratch gathers the lead profile of the article being decided. It
+// is emptied by [leadScratch.reset].
+type leadScratch struct {
+	// The 64-bit hashes of the opening's lead words, names and numbers,
+	// with the quantised IDF of each lead word.
+	leadWords, names, numbers []uint64
+	idf                       []uint8
+	leadIDF                   float64 // the sum of the lead words' IDFs
+	// hashes are the article's distinct features (see [fingerprint].terms).
+	hashes []uint64
+	// profile is the article's profile; its bloom filter holds the
+	// content words and numbers of its first phraseWords content words.
+	profile leadProfile
+}
+
+// reset empties the scratch.
+func (ls *leadScratch) reset() {
+	ls.leadWords, ls.names, ls.numbers, ls.idf = ls.leadWords[:0], ls.names[:0], ls.numbers[:0], ls.idf[:0]
+	ls.profile.packed, ls.profile.bloom, ls.leadIDF, ls.hashes = ls.profile.packed[:0], vocabBloom{}, 0, nil
+}
+
+// leadSets hold the vocabulary and lead of the article being decided as
+// sets of their vocabHash, to measure candidates' profiles against. An
+// index keeps one, 16 KB that a fingerprint need not carry, filled for the
+// decisions that compare leads and emptied after.
+type leadSets struct {
+	vocab, lead phraseSet
+}
+
+// fill puts the vocabulary and lead of ls in the sets.
+func (s *leadSets) fill(ls *leadScratch) {
+	for _, h := range ls.hashes {
+		v := vocabHash(h)
+		s.vocab.bits[v/64] |= 1 << (v % 64)
+	}
+	for _, h := range ls.leadWords {
+		v := vocabHash(h)
+		s.lead.bits[v/64] |= 1 << (v % 64)
+	}
+}
+
+// empty removes what fill put in the sets.
+func (s *leadSets) empty(ls *leadScratch) {
+	for _, h := range ls.hashes {
+		s.vocab.bits[vocabHash(h)/64] = 0
+	}
+	for _, h := range ls.leadWords {
+		s.lead.bits[vocabHash(h)/64] = 0
+	}
+}
+
+// read takes in a content word or number among the first leadTokens
+// words of the article; opens tells whether it opens a sentence.
+func (ls *leadScratch) read(wd *word, opens bool) {
+	switch {
+	case wd.is&numberWord != 0:
+		if !isYear(wd.term) && !containsHash(ls.numbers, wd.h) {
+			ls.numbers = append(ls.numbers, wd.h)
+		}
+		return
+	case wd.is&hyphenWord != 0: // its parts are features, the whole is not
+		return
+	case len(ls.leadWords) < leadWords && !containsHash(ls.leadWords, wd.h):
+		ls.leadWords = append(ls.leadWords, wd.h)
+	}
+	if wd.is&upperWord != 0 && !opens && !containsHash(ls.names, wd.h) {
+		ls.names = append(ls.names, wd.h)
+	}
+}
+
+func containsHash(hs []uint64, h uint64) bool {
+	for _, x := range hs {
+		if x == h {
+			return true
+		}
+	}
+	return false
+}
+
+// isYear reports whether a number is a year of the last two centuries,
+// which reports of one event cite as they please.
+func isYear(term string) bool {
+	return len(term) == 4 && (term[:2] == "19" || term[:2] == "20")
+}
+
+// finish completes the profile once the article is read, hashes being
+// its distinct features (see [fingerprint].terms): it weighs the lead
+// words by rarity, keeps the rare names, and builds the packed profile the
+// index keeps (see [leadProfile]).
+func (ls *leadScratch) finish(r lexicon.Rarities, hashes []uint64) {
+	ls.hashes = hashes
+	names := ls.names[:0]
+	for _, h := range ls.names {
+		if r.IDFOf(h) >= leadNameIDF {
+			names = append(names, h)
+		}
+	}
+	ls.names = names
+	p := append(ls.profile.packed[:0], uint16(len(ls.leadWords)), uint16(len(ls.names)), uint16(len(ls.numbers)))
+	for _, h := range ls.leadWords {
+		q := uint8(max(min(math.Round(r.IDFOf(h)*idfScale), math.MaxUint8), 1))
+		ls.idf = append(ls.idf, q)
+		ls.leadIDF += float64(q) / idfScale
+		p = append(p, vocabHash(h))
+	}
+	for _, q := range ls.idf {
+		p = append(p, uint16(q))
+	}
+	for _, h := range ls.names {
+		p = append(p, vocabHash(h))
+	}
+	for _, h := range ls.numbers {
+		p = append(p, vocabHash(h))
+	}
+	ls.profile.packed = p
+}
+
+// leadProfile is the profile [leadScratch.finish] builds: packed holds
+// the numbers of lead words, names and numbers, then the vocabHash of each
+// lead word, their quantised IDFs, the names and the numbers; bloom holds
+// the vocabulary.
+type leadProfile struct {
+	packed []uint16
+	bloom  vocabBloom
+}
+
+// parts returns the parts of a profile's packed lists; ok is false for an
+// empty profile.
+func (p *leadProfile) parts() (lead, idf, names, numbers []uint16, ok bool) {
+	if len(p.packed) < 3 {
+		return nil, nil, nil, nil, false
+	}
+	nl, nn, nu := int(p.packed[0]), int(p.packed[1]), int(p.packed[2])
+	rest := p.packed[3:]
+	if len(rest) != 2*nl+nn+nu {
+		return nil, nil, nil, nil, false
+	}
+	return rest[:nl], rest[nl : 2*nl], rest[2*nl : 2*nl+nn], rest[2*nl+nn:], true
+}
+
+// leadMatch is how the leads of a new article and an earlier one relate.
+type leadMatch struct {
+	// shared is the IDF-weighted Jaccard index of the two leads.
+	shared float64
+	// found is the lesser of the IDF-weighted shares of each lead found
+	// in the other article (in the earlier one's first phraseWords content
+	// words, in the whole of the new one).
+	found float64
+	// newNames and oldNames count the names of each opening that the
+	// other article lacks, newNumbers and oldNumbers its numbers.
+	newNames, oldNames, newNumbers, oldNumbers int
+}
+
+// compare measures an earlier article's profile against the new article's,
+// whose vocabulary and lead sets holds.
+func (ls *leadScratch) compare(p *leadProfile, sets *leadSets) leadMatch {
+	lead, idf, names, numbers, ok := p.parts()
+	bloom := &p.bloom
+	var m leadMatch
+	if !ok {
+		return m
+	}
+	var oldIDF, oldFound, shared, newFound uint32
+	for i, v := range lead {
+		q := uint32(idf[i])
+		oldIDF += q
+		oldFound += q * uint32(b2i(sets.vocab.has(v)))
+		shared += q * uint32(b2i(sets.lead.has(v)))
+	}
+	for _, v := range names {
+		m.oldNames += b2i(!sets.vocab.has(v))
+	}
+	for _, v := range numbers {
+		m.oldNumbers += b2i(!sets.vocab.has(v))
+	}
+	for i, h := range ls.leadWords {
+		newFound += uint32(ls.idf[i]) * uint32(b2i(bloom.has(h)))
+	}
+	for _, h := range ls.names {
+		m.newNames += b2i(!bloom.has(h))
+	}
+	for _, h := range ls.numbers {
+		m.newNumbers += b2i(!bloom.has(h))
+	}
+	newIDF := ls.leadIDF * idfScale
+	if union := newIDF + float64(oldIDF) - float64(shared); union > 0 {
+		m.shared = float64(shared) / union
+	}
+	m.found = min(ratio(float64(newFound), newIDF), ratio(float64(oldFound), float64(oldIDF)))
+	return m
+}
+
+// ratio returns a/b, or 0.5 when b is 0: a lead without a word says
+// nothing either way.
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0.5
+	}
+	return a / b
+}
