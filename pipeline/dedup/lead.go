@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"math"
+	"slices"
 
 	"github.com/wiredesk/wiredesk/pipeline/lexicon"
 )
@@ -115,27 +116,18 @@ func (s *leadSets) empty(ls *leadScratch) {
 func (ls *leadScratch) read(wd *word, opens bool) {
 	switch {
 	case wd.is&numberWord != 0:
-		if !isYear(wd.term) && !containsHash(ls.numbers, wd.h) {
+		if !isYear(wd.term) && !slices.Contains(ls.numbers, wd.h) {
 			ls.numbers = append(ls.numbers, wd.h)
 		}
 		return
 	case wd.is&hyphenWord != 0: // its parts are features, the whole is not
 		return
-	case len(ls.leadWords) < leadWords && !containsHash(ls.leadWords, wd.h):
+	case len(ls.leadWords) < leadWords && !slices.Contains(ls.leadWords, wd.h):
 		ls.leadWords = append(ls.leadWords, wd.h)
 	}
-	if wd.is&upperWord != 0 && !opens && !containsHash(ls.names, wd.h) {
+	if wd.is&upperWord != 0 && !opens && !slices.Contains(ls.names, wd.h) {
 		ls.names = append(ls.names, wd.h)
 	}
-}
-
-func containsHash(hs []uint64, h uint64) bool {
-	for _, x := range hs {
-		if x == h {
-			return true
-		}
-	}
-	return false
 }
 
 // isYear reports whether a number is a year of the last two centuries,
