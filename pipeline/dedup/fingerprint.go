@@ -629,7 +629,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			rank[at] = c
 			n = min(n+1, SignatureTerms)
 		}
-		sc.lead.finish(r, sc.hashes)
+		sc.lead.finish(r)
 	})
 	ranked := rank[:n]
 	fp.top, fp.block = fp.topArray[:n], fp.blockArray[:0]

@@ -399,8 +399,8 @@ type Candidate struct {
 // Explain returns the earlier articles that [Index.Add] would weigh for the
 // story of an article, best-supported first, with the signals it would
 // measure (not rounded, unlike evidence), without deciding or recording
-// the article (nor expiring what left the window). It is for tools that audit or refit the story rule,
-// such as tools/storyfit.
+// the article (nor expiring what left the window). It is for tools that
+// audit or refit the story rule, such as tools/storyfit.
 func (x *Index) Explain(title, text string) []Candidate {
 	fp := extract(title, text, x.table)
 	defer fp.release()
@@ -495,15 +495,15 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 		}
 	}
 	x.phrases.touched = sum
-	// The fingerprint's own set, built by the extraction, holds its
-	// phrases until it is released.
-	// Leads are compared for the leadCandidates best by base score; the
-	// others are compared but cannot link.
+	// Phrases are measured against the fingerprint's own set, which the
+	// extraction built. Leads are compared for the leadCandidates best by
+	// base score; the others are compared but cannot link.
 	var lead [leadCandidates]int
-	nlead := 0
+	nlead, bestBase := 0, 0.0
 	for i := range ms {
 		m := &ms[i]
 		if !held[i] {
+			bestBase = max(bestBase, m.sig.base)
 			continue
 		}
 		m.sig.phrases = fp.sc.seen.jaccard(len(fp.phrases), phrases[i])
@@ -518,21 +518,18 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 			copy(lead[at+1:nlead], lead[at:nlead-1])
 			lead[at] = i
 		}
-	}
-	bestBase := 0.0
-	for i := range ms {
-		bestBase = max(bestBase, ms[i].sig.base)
+		bestBase = max(bestBase, m.sig.base)
 	}
 	if nlead == 0 {
 		return
 	}
-	x.leadSets.fill(&fp.sc.lead)
+	x.leadSets.fill(fp.terms, &fp.sc.lead)
 	for _, i := range lead[:nlead] {
 		m := &ms[i]
 		m.sig.lead = fp.sc.lead.compare(leads[i], x.leadSets)
 		m.sig.story = storyScore(&m.sig, bestBase)
 	}
-	x.leadSets.empty(&fp.sc.lead)
+	x.leadSets.empty(fp.terms, &fp.sc.lead)
 }
 
 // duplicate tells whether signals show a near-identical report: a copy

@@ -68,8 +68,6 @@ type leadScratch struct {
 	leadWords, names, numbers []uint64
 	idf                       []uint8
 	leadIDF                   float64 // the sum of the lead words' IDFs
-	// hashes are the article's distinct features (see [fingerprint].terms).
-	hashes []uint64
 	// profile is the article's profile; its bloom filter holds the
 	// content words and numbers of its first phraseWords content words.
 	profile leadProfile
@@ -78,7 +76,7 @@ type leadScratch struct {
 // reset empties the scratch.
 func (ls *leadScratch) reset() {
 	ls.leadWords, ls.names, ls.numbers, ls.idf = ls.leadWords[:0], ls.names[:0], ls.numbers[:0], ls.idf[:0]
-	ls.profile.packed, ls.profile.bloom, ls.leadIDF, ls.hashes = ls.profile.packed[:0], vocabBloom{}, 0, nil
+	ls.profile.packed, ls.profile.bloom, ls.leadIDF = ls.profile.packed[:0], vocabBloom{}, 0
 }
 
 // leadSets hold the vocabulary and lead of the article being decided as
@@ -89,21 +87,20 @@ type leadSets struct {
 	vocab, lead phraseSet
 }
 
-// fill puts the vocabulary and lead of ls in the sets.
-func (s *leadSets) fill(ls *leadScratch) {
-	for _, h := range ls.hashes {
-		v := vocabHash(h)
-		s.vocab.bits[v/64] |= 1 << (v % 64)
+// fill puts in the sets the vocabulary of an article, its distinct
+// features (see [fingerprint].terms), and the lead of ls.
+func (s *leadSets) fill(terms []uint64, ls *leadScratch) {
+	for _, h := range terms {
+		s.vocab.add(vocabHash(h))
 	}
 	for _, h := range ls.leadWords {
-		v := vocabHash(h)
-		s.lead.bits[v/64] |= 1 << (v % 64)
+		s.lead.add(vocabHash(h))
 	}
 }
 
-// empty removes what fill put in the sets.
-func (s *leadSets) empty(ls *leadScratch) {
-	for _, h := range ls.hashes {
+// empty removes what fill put in the sets, clearing whole words of them.
+func (s *leadSets) empty(terms []uint64, ls *leadScratch) {
+	for _, h := range terms {
 		s.vocab.bits[vocabHash(h)/64] = 0
 	}
 	for _, h := range ls.leadWords {
@@ -136,12 +133,10 @@ func isYear(term string) bool {
 	return len(term) == 4 && (term[:2] == "19" || term[:2] == "20")
 }
 
-// finish completes the profile once the article is read, hashes being
-// its distinct features (see [fingerprint].terms): it weighs the lead
-// words by rarity, keeps the rare names, and builds the packed profile the
+// finish completes the profile once the article is read: it weighs the
+// lead words by rarity, keeps the rare names, and builds the packed profile the
 // index keeps (see [leadProfile]).
-func (ls *leadScratch) finish(r lexicon.Rarities, hashes []uint64) {
-	ls.hashes = hashes
+func (ls *leadScratch) finish(r lexicon.Rarities) {
 	names := ls.names[:0]
 	for _, h := range ls.names {
 		if r.IDFOf(h) >= leadNameIDF {

@@ -55,7 +55,7 @@ func TestLeadProfile(t *testing.T) {
 // one, a, as the index does.
 func compareLeads(a, b *fingerprint) leadMatch {
 	var sets leadSets
-	sets.fill(&a.sc.lead)
+	sets.fill(a.terms, &a.sc.lead)
 	return a.sc.lead.compare(b.lead, &sets)
 }
 
@@ -96,17 +96,17 @@ func TestLeadCompare(t *testing.T) {
 func TestLeadScratchReset(t *testing.T) {
 	fp := extract("", pirates, lexicon.Default())
 	var sets leadSets
-	sets.fill(&fp.sc.lead)
+	sets.fill(fp.terms, &fp.sc.lead)
 	if sets.vocab == (phraseSet{}) || sets.lead == (phraseSet{}) {
 		t.Fatal("sets empty after fill")
 	}
-	sets.empty(&fp.sc.lead)
+	sets.empty(fp.terms, &fp.sc.lead)
 	if sets.vocab != (phraseSet{}) || sets.lead != (phraseSet{}) {
 		t.Error("sets not empty after empty")
 	}
 	fp.sc.reset()
 	ls := &fp.sc.lead
-	if len(ls.leadWords)+len(ls.names)+len(ls.numbers)+len(ls.idf)+len(ls.profile.packed)+len(ls.hashes) != 0 || ls.leadIDF != 0 || ls.profile.bloom != (vocabBloom{}) {
+	if len(ls.leadWords)+len(ls.names)+len(ls.numbers)+len(ls.idf)+len(ls.profile.packed) != 0 || ls.leadIDF != 0 || ls.profile.bloom != (vocabBloom{}) {
 		t.Errorf("scratch not empty after reset: %+v", ls)
 	}
 	fp.release()
@@ -210,7 +210,7 @@ func FuzzLeadProfile(f *testing.F) {
 			t.Fatalf("profile %v does not parse", fp.lead.packed)
 		}
 		var sets leadSets
-		sets.fill(&fp.sc.lead)
+		sets.fill(fp.terms, &fp.sc.lead)
 		m := fp.sc.lead.compare(fp.lead, &sets)
 		want := leadMatch{shared: 1, found: 1}
 		if len(fp.sc.lead.leadWords) == 0 {
@@ -219,7 +219,7 @@ func FuzzLeadProfile(f *testing.F) {
 		if math.Abs(m.shared-want.shared) > 1e-9 || math.Abs(m.found-want.found) > 1e-9 || m.newNames+m.oldNames+m.newNumbers+m.oldNumbers != 0 {
 			t.Errorf("against itself: %+v, want %+v", m, want)
 		}
-		sets.empty(&fp.sc.lead)
+		sets.empty(fp.terms, &fp.sc.lead)
 		if sets.vocab != (phraseSet{}) || sets.lead != (phraseSet{}) {
 			t.Error("sets not empty after empty")
 		}
