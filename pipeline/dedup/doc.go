@@ -32,7 +32,9 @@
 //
 // An article is reduced to a [Signature] of at most [SignatureTerms]
 // features and [SignatureSentences] sentence hashes. Features are lower-case
-// words, capitalised name sequences ("kim jong un") and numbers, weighted by
+// words other than stopwords ([lexicon.IsStopword]: function words and the
+// reporting verbs, time words and titles every story uses), capitalised
+// name sequences ("kim jong un") and numbers, weighted by
 // position-weighted frequency times rarity. Rarity comes from a
 // [lexicon.Table]: a shipped background of common English words, updated
 // with every article, so names and numbers count as rare from the first

@@ -156,12 +156,13 @@ func (sc *scratch) reset() {
 }
 
 // add counts a mention of the feature h with weight w, recording the
-// feature from this first mention if it is new, and reports whether it
-// is.
-func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) bool {
-	if i, ok := sc.index.lookup(h, int32(len(sc.feats))); ok {
+// feature from this first mention if it is new. It returns the feature's
+// place in sc.feats and whether it is new.
+func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) (int32, bool) {
+	next := int32(len(sc.feats))
+	if i, ok := sc.index.lookup(h, next); ok {
 		sc.feats[i].tf += w
-		return false
+		return i, false
 	}
 	sc.feats = append(sc.feats, feat{
 		key: featureKey(kind, h), kind: kind,
@@ -169,7 +170,7 @@ func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) b
 		tf: w,
 	})
 	sc.hashes = append(sc.hashes, h)
-	return true
+	return next, true
 }
 
 // indexTable maps keys to small indexes: an open-addressing table, cheaper
@@ -488,8 +489,10 @@ func (sc *scratch) recordName(r *nameRun, table *lexicon.Table) {
 	if r.opens && table.DFOf(r.opener) > 0 {
 		text, words, start, w = text[r.rest.text:], words-1, r.rest.start, r.rest.w
 	}
-	if n := len(sc.names); words >= 2 && sc.add(kindName, lexicon.HashBytes(text), w, start, r.end, n, n+len(text)) {
-		sc.names = append(sc.names, text...)
+	if n := len(sc.names); words >= 2 {
+		if _, added := sc.add(kindName, lexicon.HashBytes(text), w, start, r.end, n, n+len(text)); added {
+			sc.names = append(sc.names, text...)
+		}
 	}
 	r.text = r.text[:0]
 }
@@ -558,30 +561,38 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		sentWords++
 		w := positionWeight(pos)
 		pos, prevEnd = pos+1, end
-		if content < phraseWords && !shorterThan2(wd.term) && !lexicon.IsStopword(wd.h) {
+		inLead := false // a content word among the first leadTokens words
+		stop := lexicon.IsStopword(wd.h)
+		if content < phraseWords && !shorterThan2(wd.term) && !stop {
 			if p := phraseHash(prevWord, wd.h); prevWord != 0 && sc.seen.add(p) {
 				phrases = append(phrases, p)
 			}
 			sc.lead.profile.bloom.add(wd.h)
-			if pos <= leadTokens {
-				sc.lead.read(&wd, sentenceStart)
-			}
+			inLead = pos <= leadTokens
 			prevWord = wd.h
 			content++
 		}
 		switch {
 		case wd.is&numberWord != 0:
 			sc.endName(&name, table)
-			sc.add(kindNumber, wd.h, w, start, end, 0, len(wd.term))
+			if at, added := sc.add(kindNumber, wd.h, w, start, end, 0, len(wd.term)); inLead {
+				sc.lead.read(&wd, at, added, sentenceStart)
+			}
 			continue
 		case shorterThan2(wd.term):
 			sc.endName(&name, table)
 			continue
 		}
-		if wd.is&hyphenWord != 0 {
+		switch {
+		case wd.is&hyphenWord != 0:
 			sc.addParts(wd.term, w, start, end)
-		} else {
-			sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term))
+		case stop:
+			// A stopword says nothing of the topic: it is no feature
+			// (though it may be part of a name).
+		default:
+			if at, added := sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term)); inLead {
+				sc.lead.read(&wd, at, added, sentenceStart)
+			}
 		}
 		// A capitalised common word opening a sentence ("The", "On")
 		// does not start a name: told once the run is long enough to
@@ -600,16 +611,24 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	// rejects most features with one comparison, those that could not
 	// rank even if never seen before are not looked up, and those that
 	// cannot rank at their count get no logarithm.
+	// The lead words, features in order of first mention as their places
+	// are, are weighed by rarity on the way.
 	var rank [SignatureTerms + 1]scored
 	n := 0
 	table.ReadRarities(fp.terms, func(r lexicon.Rarities) {
 		maxIDF := r.MaxIDF()
+		lead, k := sc.lead.at, 0
 		for i := range feats {
 			tf := tfWeight(feats[i].tf)
-			if n == SignatureTerms && tf*maxIDF < rank[n-1].score {
+			isLead := k < len(lead) && int(lead[k]) == i
+			if !isLead && n == SignatureTerms && tf*maxIDF < rank[n-1].score {
 				continue
 			}
 			df := r.DFOf(sc.hashes[i])
+			if isLead {
+				sc.lead.weigh(r.IDFOfDF(df))
+				k++
+			}
 			if n == SignatureTerms && tf*r.IDFBound(df) < rank[n-1].score {
 				continue
 			}

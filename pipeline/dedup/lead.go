@@ -64,8 +64,10 @@ func (b *vocabBloom) has(h uint64) bool {
 // is emptied by [leadScratch.reset].
 type leadScratch struct {
 	// The 64-bit hashes of the opening's lead words, names and numbers,
-	// with the quantised IDF of each lead word.
+	// with the place of each lead word among the fingerprint's features
+	// and its quantised IDF (see [leadScratch.weigh]).
 	leadWords, names, numbers []uint64
+	at                        []int32
 	idf                       []uint8
 	leadIDF                   float64 // the sum of the lead words' IDFs
 	// profile is the article's profile; its bloom filter holds the
@@ -75,7 +77,7 @@ type leadScratch struct {
 
 // reset empties the scratch.
 func (ls *leadScratch) reset() {
-	ls.leadWords, ls.names, ls.numbers, ls.idf = ls.leadWords[:0], ls.names[:0], ls.numbers[:0], ls.idf[:0]
+	ls.leadWords, ls.names, ls.numbers, ls.at, ls.idf = ls.leadWords[:0], ls.names[:0], ls.numbers[:0], ls.at[:0], ls.idf[:0]
 	ls.profile.packed, ls.profile.bloom, ls.leadIDF = ls.profile.packed[:0], vocabBloom{}, 0
 }
 
@@ -109,18 +111,18 @@ func (s *leadSets) empty(terms []uint64, ls *leadScratch) {
 }
 
 // read takes in a content word or number among the first leadTokens
-// words of the article; opens tells whether it opens a sentence.
-func (ls *leadScratch) read(wd *word, opens bool) {
+// words of the article, the feature at place at, first mentioned here if
+// first; opens tells whether it opens a sentence.
+func (ls *leadScratch) read(wd *word, at int32, first, opens bool) {
 	switch {
 	case wd.is&numberWord != 0:
-		if !isYear(wd.term) && !slices.Contains(ls.numbers, wd.h) {
+		if first && !isYear(wd.term) {
 			ls.numbers = append(ls.numbers, wd.h)
 		}
 		return
-	case wd.is&hyphenWord != 0: // its parts are features, the whole is not
-		return
-	case len(ls.leadWords) < leadWords && !slices.Contains(ls.leadWords, wd.h):
+	case first && len(ls.leadWords) < leadWords:
 		ls.leadWords = append(ls.leadWords, wd.h)
+		ls.at = append(ls.at, at)
 	}
 	if wd.is&upperWord != 0 && !opens && !slices.Contains(ls.names, wd.h) {
 		ls.names = append(ls.names, wd.h)
@@ -133,9 +135,16 @@ func isYear(term string) bool {
 	return len(term) == 4 && (term[:2] == "19" || term[:2] == "20")
 }
 
-// finish completes the profile once the article is read: it weighs the
-// lead words by rarity, keeps the rare names, and builds the packed profile the
-// index keeps (see [leadProfile]).
+// weigh takes in the IDF of the next lead word, in their order.
+func (ls *leadScratch) weigh(idf float64) {
+	q := uint8(max(min(math.Round(idf*idfScale), math.MaxUint8), 1))
+	ls.idf = append(ls.idf, q)
+	ls.leadIDF += float64(q) / idfScale
+}
+
+// finish completes the profile once the article is read and its lead
+// words weighed: it keeps the rare names, and builds the packed profile
+// the index keeps (see [leadProfile]).
 func (ls *leadScratch) finish(r lexicon.Rarities) {
 	names := ls.names[:0]
 	for _, h := range ls.names {
@@ -146,9 +155,6 @@ func (ls *leadScratch) finish(r lexicon.Rarities) {
 	ls.names = names
 	p := append(ls.profile.packed[:0], uint16(len(ls.leadWords)), uint16(len(ls.names)), uint16(len(ls.numbers)))
 	for _, h := range ls.leadWords {
-		q := uint8(max(min(math.Round(r.IDFOf(h)*idfScale), math.MaxUint8), 1))
-		ls.idf = append(ls.idf, q)
-		ls.leadIDF += float64(q) / idfScale
 		p = append(p, vocabHash(h))
 	}
 	for _, q := range ls.idf {
