@@ -115,6 +115,30 @@ func nameText(span string) string {
 
 // TestIndexTableGenerations checks that an emptied index table holds
 // nothing of before, including when its generation count wraps around.
+// TestStopwordsAreNoFeatures checks that the words that say nothing of a
+// story's topic (function words, reporting verbs, time words) are not
+// counted as features, while the words around them are.
+func TestStopwordsAreNoFeatures(t *testing.T) {
+	text := "The minister said on Monday that the Bank of England would raise rates, the minister said."
+	fp := extract("", text, lexicon.Default())
+	defer fp.release()
+	for _, h := range fp.terms {
+		if lexicon.IsStopword(h) {
+			t.Errorf("feature %x is a stopword", h)
+		}
+	}
+	for _, w := range []string{"minister", "raise", "rates", "bank", "england"} {
+		if !slices.Contains(fp.terms, lexicon.Hash(w)) {
+			t.Errorf("features lack %q", w)
+		}
+	}
+	for _, w := range []string{"the", "said", "monday", "that", "would"} {
+		if slices.Contains(fp.terms, lexicon.Hash(w)) {
+			t.Errorf("features hold the stopword %q", w)
+		}
+	}
+}
+
 func TestIndexTableGenerations(t *testing.T) {
 	var x indexTable[uint64]
 	for round := range 4 {

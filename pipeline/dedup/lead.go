@@ -137,7 +137,7 @@ func isYear(term string) bool {
 
 // weigh takes in the IDF of the next lead word, in their order.
 func (ls *leadScratch) weigh(idf float64) {
-	q := uint8(max(min(math.Round(idf*idfScale), math.MaxUint8), 1))
+	q := uint8(max(min(idf*idfScale+0.5, math.MaxUint8), 1)) // rounded
 	ls.idf = append(ls.idf, q)
 	ls.leadIDF += float64(q) / idfScale
 }

@@ -21,6 +21,11 @@ func TestLeadProfile(t *testing.T) {
 	fp := extract("", pirates, lexicon.Default())
 	defer fp.release()
 	lead, idf, names, numbers, ok := fp.lead.parts()
+	words := map[uint64]string{}
+	for _, tk := range lexicon.Tokenize(pirates) {
+		w := strings.ToLower(tk.Text)
+		words[lexicon.Hash(w)] = w
+	}
 	if !ok {
 		t.Fatalf("profile %v does not parse", fp.lead.packed)
 	}
@@ -37,6 +42,13 @@ func TestLeadProfile(t *testing.T) {
 	}
 	if len(idf) != len(lead) || slices.Contains(idf, 0) {
 		t.Errorf("idf = %v for %d lead words, want one non-zero weight each", idf, len(lead))
+	}
+	// The IDFs, read in the ranking pass, are each lead word's own.
+	table := lexicon.Default()
+	for i, h := range fp.sc.lead.leadWords {
+		if want := uint16(max(min(math.Round(table.IDF(words[h])*idfScale), math.MaxUint8), 1)); idf[i] != want {
+			t.Errorf("idf of %q = %d, want %d", words[h], idf[i], want)
+		}
 	}
 	if !has(names, "sukanya") || !has(names, "aden") || has(names, "captures") || has(names, "su-57") {
 		t.Errorf("names = %v, want sukanya and aden, not captures or su-57", names)
