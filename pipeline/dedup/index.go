@@ -643,7 +643,7 @@ func sharedTexts(r *Record, fp *fingerprint) (names, numbers, terms []string) {
 		texts          [SignatureTerms]*feat
 		ends           [SignatureTerms]int
 		n, nNames, nNo int
-		buf            = make([]byte, 0, 256)
+		buf            = make([]byte, 0, 512) // the texts of a long report's top features fit
 	)
 	for i := range fp.top { // strongest first
 		f := &fp.top[i]
