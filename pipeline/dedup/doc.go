@@ -113,7 +113,9 @@
 //     [Config].
 //   - The rarity table is not windowed: it grows with every distinct word
 //     and name seen until it holds [lexicon.DefaultMaxTerms] terms, then
-//     halves its counts, dropping the terms seen only once.
+//     halves its counts, dropping the terms seen only once. Stopwords are
+//     not counted (they are no features), so their rarity stays that of
+//     the shipped background; neither dedup nor enrich reads it.
 //
 // # Concurrency
 //
