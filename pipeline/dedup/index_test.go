@@ -208,6 +208,37 @@ func TestSignals(t *testing.T) {
 	}
 }
 
+// TestDuplicateRule checks the two ways to a duplicate: a copy, which
+// shares sentences, and a rewrite, which shares none but is close to the
+// earlier article, covered by it, no longer, and, once the leads are
+// compared, brings no number the earlier article lacks.
+func TestDuplicateRule(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	rewrite := signals{cosine: 0.8, covered: 0.85, lengthRatio: 0.7}
+	withLead := func(s signals, newNumbers int) signals {
+		s.compared, s.lead.newNumbers = true, newNumbers
+		return s
+	}
+	for _, tc := range []struct {
+		name string
+		s    signals
+		want bool
+	}{
+		{"copy", signals{cosine: 0.5, sentenceShare: 0.25}, true},
+		{"copy with a new figure", withLead(signals{cosine: 0.5, sentenceShare: 0.25}, 3), true},
+		{"too few sentences", signals{cosine: 0.5, sentenceShare: 0.125}, false},
+		{"rewrite, leads not compared yet", rewrite, true},
+		{"rewrite", withLead(rewrite, 0), true},
+		{"rewrite with a new figure", withLead(rewrite, 1), false},
+		{"longer than the earlier article", signals{cosine: 0.8, covered: 0.85, lengthRatio: 1.2}, false},
+		{"not covered", signals{cosine: 0.8, covered: 0.7, lengthRatio: 0.7}, false},
+	} {
+		if got := x.duplicate(tc.s); got != tc.want {
+			t.Errorf("%s: duplicate(%+v) = %v, want %v", tc.name, tc.s, got, tc.want)
+		}
+	}
+}
+
 // TestSupport checks that one shared feature, however heavy, adds at most
 // supportCap to the support, while features shared evenly add their full
 // part: two reports of different events dominated by one name score a
