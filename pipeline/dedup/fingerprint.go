@@ -611,8 +611,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	// rejects most features with one comparison, those that could not
 	// rank even if never seen before are not looked up, and those that
 	// cannot rank at their count get no logarithm.
-	// The lead words, features in order of first mention as their places
-	// are, are weighed by rarity on the way.
+	//
+	// On the way, the lead words are weighed by rarity: they are features
+	// too, and met in the same order.
 	var rank [SignatureTerms + 1]scored
 	n := 0
 	table.ReadRarities(fp.terms, func(r lexicon.Rarities) {

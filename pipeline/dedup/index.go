@@ -334,17 +334,11 @@ type match struct {
 // and returns the decision and the record that commit will store.
 func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Record) {
 	var top [storyCandidates]match
-	ntop, dup := x.candidates(fp, &top)
+	ntop, dup, copied := x.candidates(fp, &top)
 	best := x.storyMatch(top[:ntop], fp)
 	rec := Record{ID: id, At: at, Sig: fp.sig}
 	d := Decision{StoryID: "story-" + id}
-	if dup.rec != nil {
-		one := []match{dup}
-		x.addPhrases(one, fp)
-		if dup = one[0]; !x.duplicate(dup.sig) {
-			dup = match{}
-		}
-	}
+	dup = x.confirm(fp, dup, copied)
 	switch {
 	case dup.rec != nil:
 		rec.Duplicate = true
@@ -372,11 +366,12 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 }
 
 // candidates finds the earlier articles fp is measured against: the
-// best-supported, strongest first, into top (it returns how many), and the
-// most similar duplicate (a nil rec means none). Matches are kept as
-// values: a match per candidate on the heap was a third of the allocations
-// of a decision.
-func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop int, dup match) {
+// best-supported, strongest first, into top (it returns how many), the
+// most similar duplicate by the rule before leads are compared, and the
+// most similar copy (a nil rec means none). Matches are kept as values: a
+// match per candidate on the heap was a third of the allocations of a
+// decision.
+func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop int, dup, copied match) {
 	keys := x.keyScratch
 	keys.reset(&fp.sig)
 	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
@@ -385,8 +380,29 @@ func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop i
 		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
 			dup = m
 		}
+		if x.copied(m.sig) && (copied.rec == nil || m.sig.cosine > copied.sig.cosine) {
+			copied = m
+		}
 	})
-	return ntop, dup
+	return ntop, dup, copied
+}
+
+// confirm returns the duplicate of the decision: dup once its phrases and
+// lead are compared, if it still passes [Index.duplicate] (a rewrite may
+// bring a new figure), or else copied, the most similar copy, which the
+// lead does not change. A nil rec means none.
+func (x *Index) confirm(fp *fingerprint, dup, copied match) match {
+	for _, m := range [...]match{dup, copied} {
+		if m.rec == nil {
+			continue
+		}
+		one := []match{m}
+		x.addPhrases(one, fp)
+		if x.duplicate(one[0].sig) {
+			return one[0]
+		}
+	}
+	return match{}
 }
 
 // Candidate is an earlier article that the story rule weighs for a new
@@ -413,7 +429,7 @@ func (x *Index) Explain(title, text string) []Candidate {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var top [storyCandidates]match
-	ntop, _ := x.candidates(fp, &top)
+	ntop, _, _ := x.candidates(fp, &top)
 	x.storyMatch(top[:ntop], fp)
 	out := make([]Candidate, ntop)
 	for i := range top[:ntop] {
@@ -553,10 +569,14 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 // are compared, the candidate search takes the rule without it; the
 // decision applies it to the duplicate found.
 func (x *Index) duplicate(s signals) bool {
-	copied := s.cosine >= x.cfg.DuplicateThreshold && s.sentenceShare >= minSentenceShare
 	rewrite := s.cosine >= rewriteCosine && s.covered >= rewriteCovered && s.lengthRatio <= rewriteLength &&
 		(!s.compared || s.lead.newNumbers == 0)
-	return copied || rewrite
+	return x.copied(s) || rewrite
+}
+
+// copied tells whether signals show a copy (see [Index.duplicate]).
+func (x *Index) copied(s signals) bool {
+	return s.cosine >= x.cfg.DuplicateThreshold && s.sentenceShare >= minSentenceShare
 }
 
 // commit is the recording half of Add.
