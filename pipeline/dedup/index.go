@@ -150,6 +150,10 @@ type Index struct {
 	// leadSets hold a new article's vocabulary and lead while leads are
 	// compared with it.
 	leadSets *leadSets
+	// dupFound and copyFound are the duplicates a candidate search found
+	// so far (see [Index.candidates]), kept here so that the search's
+	// callback does not move them to the heap.
+	dupFound, copyFound match
 	stories  map[string]int // live articles per story
 	latest   time.Time      // newest ingest time seen
 	recorded uint64         // articles recorded so far (Record.Seq)
@@ -374,16 +378,19 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop int, dup, copied match) {
 	keys := x.keyScratch
 	keys.reset(&fp.sig)
+	x.dupFound, x.copyFound = match{}, match{}
 	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
 		m := match{rec: r, sig: keys.compare(&r.Sig)}
 		ntop = insertBySupport(top, ntop, m)
-		if x.duplicate(m.sig) && (dup.rec == nil || m.sig.cosine > dup.sig.cosine) {
-			dup = m
+		if x.duplicate(m.sig) && (x.dupFound.rec == nil || m.sig.cosine > x.dupFound.sig.cosine) {
+			x.dupFound = m
 		}
-		if x.copied(m.sig) && (copied.rec == nil || m.sig.cosine > copied.sig.cosine) {
-			copied = m
+		if x.copied(m.sig) && (x.copyFound.rec == nil || m.sig.cosine > x.copyFound.sig.cosine) {
+			x.copyFound = m
 		}
 	})
+	dup, copied = x.dupFound, x.copyFound
+	x.dupFound, x.copyFound = match{}, match{} // hold no record past the search
 	return ntop, dup, copied
 }
 
