@@ -154,9 +154,10 @@ type Index struct {
 	// so far (see [Index.candidates]), kept here so that the search's
 	// callback does not move them to the heap.
 	dupFound, copyFound match
-	stories             map[string]int // live articles per story
-	latest              time.Time      // newest ingest time seen
-	recorded            uint64         // articles recorded so far (Record.Seq)
+
+	stories  map[string]int // live articles per story
+	latest   time.Time      // newest ingest time seen
+	recorded uint64         // articles recorded so far (Record.Seq)
 	// pending holds the first reports recorded whose claims are not
 	// settled yet (see [Index.ClaimStage]); each channel is closed once
 	// they are.
