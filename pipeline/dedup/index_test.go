@@ -239,6 +239,48 @@ func TestDuplicateRule(t *testing.T) {
 	}
 }
 
+// TestConfirmFallsBackToCopy checks the duplicate a decision keeps: the
+// most similar candidate if it still passes the rule once its lead is
+// compared, and otherwise the most similar copy, which the lead does not
+// change.
+func TestConfirmFallsBackToCopy(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	x.Add("original", "", storm, t0)
+	x.Add("rewrite", "", `Northern Powergrid said Storm Arwen cut power to homes across Northumberland on Friday.
+Crews said villages around Alnwick could wait until Monday for supply.`, t0.Add(time.Minute))
+	get := func(id string) *Record {
+		r, ok := x.store.Get(id)
+		if !ok {
+			t.Fatalf("%s is not held", id)
+		}
+		return &r
+	}
+	// Signals as the candidate search measured them: the rewrite closer
+	// than the copy.
+	rewrite := match{rec: get("rewrite"), sig: signals{cosine: 0.8, covered: 0.85, lengthRatio: 0.7}}
+	copied := match{rec: get("original"), sig: signals{cosine: 0.6, sentenceShare: 0.5}}
+	for _, tc := range []struct {
+		name, text, want string
+	}{
+		{"no new figure", "Storm Arwen cut power to homes across Northumberland on Friday, Northern Powergrid said.", "rewrite"},
+		{"a new figure", "Storm Arwen cut power to 120,000 homes across Northumberland on Friday, Northern Powergrid said.", "original"},
+	} {
+		fp := extract("", tc.text, x.table)
+		got := x.confirm(fp, rewrite, copied)
+		fp.release()
+		if got.rec == nil {
+			t.Errorf("%s: confirmed none, want %s", tc.name, tc.want)
+		} else if got.rec.ID != tc.want {
+			t.Errorf("%s: confirmed %s, want %s", tc.name, got.rec.ID, tc.want)
+		}
+	}
+	fp := extract("", "Storm Arwen cut power to 120,000 homes across Northumberland on Friday.", x.table)
+	defer fp.release()
+	if got := x.confirm(fp, rewrite, match{}); got.rec != nil {
+		t.Errorf("a rewrite with a new figure and no copy: confirmed %s, want none", got.rec.ID)
+	}
+}
+
 // TestSupport checks that one shared feature, however heavy, adds at most
 // supportCap to the support, while features shared evenly add their full
 // part: two reports of different events dominated by one name score a
