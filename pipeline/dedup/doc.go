@@ -21,7 +21,9 @@
 // sum with each shared feature's part capped; see below), phrases (the
 // overlap of the two articles' phrases), base_score (support plus twice
 // phrases), the comparison of the two leads (lead_shared, lead_found,
-// new_names, old_names, new_numbers, old_numbers; see below), story_score
+// new_names, old_names, new_numbers, old_numbers; see below),
+// revised_sentences (sentences of the new article that repeat one of the
+// match's with other figures; see below), story_score
 // (what the story rule compares with its threshold), covered (share of the
 // new article's weight the match also has), covering (the reverse),
 // sentence_share (share of the match's sampled sentences found verbatim in
@@ -83,11 +85,19 @@
 // rewrite sharing no sentence), provided the rewrite's opening holds no
 // number (years aside) that the earlier article lacks: reports that share
 // their names and wording but not their figures (the next round's results
-// under the same headline, a revised toll) are new reports. The thresholds
-// were chosen on shared/eval/wire/dev-stream.jsonl; on it every wire copy
-// is caught and every duplicate link stays inside its story, while about 8%
-// of the independent ECB+ reports are marked duplicates, mostly because
-// they share sentences with an earlier report (syndicated agency copy).
+// under the same headline, a revised toll) are new reports. Nor is any
+// duplicate, once compared, allowed to repeat a sentence of the earlier
+// article with other figures: the same words with their numbers left out,
+// other numbers (among the first 8 sentences of each with a number and at
+// least 3 other words; shorter lines such as "He was 77." or time stamps
+// match too much unrelated text). An update of a wire story keeps most of
+// its text and changes a toll or a score: it is a new version of the
+// story, kept and linked to it, while a teaser that a site appends brings
+// figures but repeats no sentence. The thresholds were chosen on
+// shared/eval/wire/dev-stream.jsonl; on it every wire copy is caught and
+// every duplicate link stays inside its story, while about 8% of the
+// independent ECB+ reports are marked duplicates, mostly because they
+// share sentences with an earlier report (syndicated agency copy).
 //
 // # Candidate search and window
 //

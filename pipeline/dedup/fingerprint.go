@@ -525,12 +525,16 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		sentences = sc.sentences
 		sent      = fnvOffset // hash of the current sentence's words
 		sentWords int
-		name      = nameRun{text: sc.name[:0]}
-		pos       int // words read
-		prevEnd   int // end of the previous word
-		phrases   = sc.phrases
-		content   int    // content words read, up to phraseWords
-		prevWord  uint64 // hash of the sentence's last content word, 0 for none
+		// The sentence's hash with its numbers left out, and how many
+		// of its words are numbers (see [leadScratch.figure]).
+		blind       = fnvOffset
+		sentNumbers int
+		name        = nameRun{text: sc.name[:0]}
+		pos         int // words read
+		prevEnd     int // end of the previous word
+		phrases     = sc.phrases
+		content     int    // content words read, up to phraseWords
+		prevWord    uint64 // hash of the sentence's last content word, 0 for none
 	)
 	for {
 		// The usual gap between words, one space before an ASCII word,
@@ -549,7 +553,8 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 				if sentWords >= 6 {
 					sentences = append(sentences, sent)
 				}
-				sent, sentWords, prevWord = fnvOffset, 0, 0
+				sc.lead.figure(sent, blind, sentWords, sentNumbers)
+				sent, sentWords, prevWord, blind, sentNumbers = fnvOffset, 0, 0, fnvOffset, 0
 				if start < 0 {
 					break
 				}
@@ -557,6 +562,11 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		end, wd := readWordAt(body, start)
 		sent = (sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
+		if wd.is&numberWord != 0 {
+			sentNumbers++
+		} else {
+			blind = (blind ^ uint32(wd.h^wd.h>>32)) * fnvPrime
+		}
 		sentenceStart := sentWords == 0
 		sentWords++
 		w := positionWeight(pos)

@@ -576,10 +576,15 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 // results under the same headline, a revised death toll. Before the leads
 // are compared, the candidate search takes the rule without it; the
 // decision applies it to the duplicate found.
+//
+// Nor, once compared, does a duplicate repeat a sentence of the earlier
+// article with other figures: an update of a wire story (a revised toll,
+// the same results line with another score) is a new version of the
+// story, however much of the text it keeps.
 func (x *Index) duplicate(s signals) bool {
 	rewrite := s.cosine >= rewriteCosine && s.covered >= rewriteCovered && s.lengthRatio <= rewriteLength &&
 		(!s.compared || s.lead.newNumbers == 0)
-	return x.copied(s) || rewrite
+	return (x.copied(s) || rewrite) && (!s.compared || s.lead.revised == 0)
 }
 
 // copied tells whether signals show a copy (see [Index.duplicate]).
@@ -652,7 +657,7 @@ func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
 func signalMap(s *signals, r func(float64) float64) map[string]float64 {
 	n := 9
 	if s.story > 0 {
-		n += 6
+		n += 7
 	}
 	m := make(map[string]float64, n) // sized once: growing a map allocates again
 	m["cosine"] = r(s.cosine)
@@ -671,6 +676,7 @@ func signalMap(s *signals, r func(float64) float64) map[string]float64 {
 		m["old_names"] = float64(s.lead.oldNames)
 		m["new_numbers"] = float64(s.lead.newNumbers)
 		m["old_numbers"] = float64(s.lead.oldNumbers)
+		m["revised_sentences"] = float64(s.lead.revised)
 	}
 	return m
 }

@@ -215,8 +215,9 @@ func TestSignals(t *testing.T) {
 func TestDuplicateRule(t *testing.T) {
 	x := newTestIndex(t, Config{}, nil)
 	rewrite := signals{cosine: 0.8, covered: 0.85, lengthRatio: 0.7}
-	withLead := func(s signals, newNumbers int) signals {
-		s.compared, s.lead.newNumbers = true, newNumbers
+	copied := signals{cosine: 0.5, sentenceShare: 0.25}
+	withLead := func(s signals, newNumbers, revised int) signals {
+		s.compared, s.lead.newNumbers, s.lead.revised = true, newNumbers, revised
 		return s
 	}
 	for _, tc := range []struct {
@@ -224,12 +225,15 @@ func TestDuplicateRule(t *testing.T) {
 		s    signals
 		want bool
 	}{
-		{"copy", signals{cosine: 0.5, sentenceShare: 0.25}, true},
-		{"copy with a new figure", withLead(signals{cosine: 0.5, sentenceShare: 0.25}, 3), true},
+		{"copy", copied, true},
+		{"copy, leads compared", withLead(copied, 0, 0), true},
+		{"copy with new figures (a teaser's)", withLead(copied, 3, 0), true},
+		{"copy repeating a sentence with other figures", withLead(copied, 1, 1), false},
 		{"too few sentences", signals{cosine: 0.5, sentenceShare: 0.125}, false},
 		{"rewrite, leads not compared yet", rewrite, true},
-		{"rewrite", withLead(rewrite, 0), true},
-		{"rewrite with a new figure", withLead(rewrite, 1), false},
+		{"rewrite", withLead(rewrite, 0, 0), true},
+		{"rewrite with a new figure", withLead(rewrite, 1, 0), false},
+		{"rewrite repeating a sentence with other figures", withLead(rewrite, 0, 1), false},
 		{"longer than the earlier article", signals{cosine: 0.8, covered: 0.85, lengthRatio: 1.2}, false},
 		{"not covered", signals{cosine: 0.8, covered: 0.7, lengthRatio: 0.7}, false},
 	} {
@@ -278,6 +282,33 @@ Crews said villages around Alnwick could wait until Monday for supply.`, t0.Add(
 	defer fp.release()
 	if got := x.confirm(fp, rewrite, match{}); got.rec != nil {
 		t.Errorf("a rewrite with a new figure and no copy: confirmed %s, want none", got.rec.ID)
+	}
+}
+
+// TestCopyFigures checks that a copy repeating a sentence with other
+// figures (an update of a wire story) is a new version of the story, not
+// a duplicate, while one followed by a teaser with figures of its own is
+// still a copy.
+func TestCopyFigures(t *testing.T) {
+	revised := strings.Replace(storm, "120,000", "150,000", 1)
+	teaser := stormCopy + "\nMost read: 40,000 fans saw Leeds beat Hull in the 2027 final."
+	for _, tc := range []struct {
+		name, text string
+		dup        bool
+		revised    float64
+	}{
+		{"revised figures", revised, false, 1},
+		{"a teaser with figures", teaser, true, 0},
+	} {
+		x := newTestIndex(t, Config{}, nil)
+		x.Add("storm", "", storm, t0)
+		d := x.Add("later", "", tc.text, t0.Add(time.Minute))
+		if got := d.DuplicateOf == "storm"; got != tc.dup || d.StoryID != "story-storm" {
+			t.Errorf("%s: duplicate_of %q in %s, want duplicate %v in story-storm", tc.name, d.DuplicateOf, d.StoryID, tc.dup)
+		}
+		if d.Evidence == nil || d.Evidence.Signals["sentence_share"] < minSentenceShare || d.Evidence.Signals["revised_sentences"] != tc.revised {
+			t.Errorf("%s: evidence %+v, want the sentences of a copy, %v revised", tc.name, d.Evidence, tc.revised)
+		}
 	}
 }
 

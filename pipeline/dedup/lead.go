@@ -26,6 +26,13 @@ const (
 	leadNameIDF = 2
 	// idfScale quantises a lead word's IDF into a byte.
 	idfScale = 16
+	// figureSentences is how many of its first sentences with figures
+	// (see [leadScratch.figure]) a profile keeps.
+	figureSentences = 8
+	// figureWords is how many words other than numbers a sentence with
+	// figures needs to be compared: shorter lines ("He was 77.", "Updated
+	// 10:24 AM") match those of unrelated text, or are time stamps.
+	figureWords = 3
 	// vocabBloomWords sizes the Bloom filter of the vocabulary a profile
 	// keeps (the distinct content words and numbers of the article's first
 	// phraseWords content words, about 110): 1024 bits, 3 per word within
@@ -71,14 +78,15 @@ type leadScratch struct {
 	idf                       []uint8
 	leadIDF                   float64 // the sum of the lead words' IDFs
 	// profile is the article's profile; its bloom filter holds the
-	// content words and numbers of its first phraseWords content words.
+	// content words and numbers of its first phraseWords content words,
+	// and its figures are filled as the article is read.
 	profile leadProfile
 }
 
 // reset empties the scratch.
 func (ls *leadScratch) reset() {
 	ls.leadWords, ls.names, ls.numbers, ls.at, ls.idf = ls.leadWords[:0], ls.names[:0], ls.numbers[:0], ls.at[:0], ls.idf[:0]
-	ls.profile.packed, ls.profile.bloom, ls.leadIDF = ls.profile.packed[:0], vocabBloom{}, 0
+	ls.profile.packed, ls.profile.figures, ls.profile.bloom, ls.leadIDF = ls.profile.packed[:0], ls.profile.figures[:0], vocabBloom{}, 0
 }
 
 // leadSets hold the vocabulary and lead of the article being decided as
@@ -129,6 +137,16 @@ func (ls *leadScratch) read(wd *word, at int32, first, opens bool) {
 	}
 }
 
+// figure takes in a sentence of the article: its hash (see [extract]),
+// the same hash with its numbers left out, how many words it has and how
+// many of them are numbers. The first figureSentences sentences that have
+// numbers and figureWords other words are kept (see [leadProfile]).
+func (ls *leadScratch) figure(sent, blind uint32, words, numbers int) {
+	if numbers > 0 && words-numbers >= figureWords && len(ls.profile.figures) < figureSentences {
+		ls.profile.figures = append(ls.profile.figures, uint64(blind)<<32|uint64(sent))
+	}
+}
+
 // isYear reports whether a number is a year of the last two centuries,
 // which reports of one event cite as they please.
 func isYear(term string) bool {
@@ -172,10 +190,14 @@ func (ls *leadScratch) finish(r lexicon.Rarities) {
 // leadProfile is the profile [leadScratch.finish] builds: packed holds
 // the numbers of lead words, names and numbers, then the vocabHash of each
 // lead word, their quantised IDFs, the names and the numbers; bloom holds
-// the vocabulary.
+// the vocabulary. figures are the article's first sentences with figures,
+// each its hash without its numbers in the high 32 bits and its hash in
+// the low ones: a sentence of another article with the same high half and
+// another low half repeats it with other figures.
 type leadProfile struct {
-	packed []uint16
-	bloom  vocabBloom
+	packed  []uint16
+	figures []uint64
+	bloom   vocabBloom
 }
 
 // parts returns the parts of a profile's packed lists; ok is false for an
@@ -203,6 +225,9 @@ type leadMatch struct {
 	// newNames and oldNames count the names of each opening that the
 	// other article lacks, newNumbers and oldNumbers its numbers.
 	newNames, oldNames, newNumbers, oldNumbers int
+	// revised counts the new article's sentences with figures that repeat
+	// one of the earlier article's with other figures (see [leadProfile]).
+	revised int
 }
 
 // compare measures an earlier article's profile against the new article's,
@@ -236,12 +261,29 @@ func (ls *leadScratch) compare(p *leadProfile, sets *leadSets) leadMatch {
 	for _, h := range ls.numbers {
 		m.newNumbers += b2i(!bloom.has(h))
 	}
+	m.revised = revisedFigures(ls.profile.figures, p.figures)
 	newIDF := ls.leadIDF * idfScale
 	if union := newIDF + float64(oldIDF) - float64(shared); union > 0 {
 		m.shared = float64(shared) / union
 	}
 	m.found = min(ratio(float64(newFound), newIDF), ratio(float64(oldFound), float64(oldIDF)))
 	return m
+}
+
+// revisedFigures counts the sentences of figures (a profile's) that repeat
+// one of old with other figures: the same words, other numbers.
+func revisedFigures(figures, old []uint64) int {
+	n := 0
+	for _, f := range figures {
+		same, other := false, false
+		for _, o := range old {
+			if f>>32 == o>>32 {
+				same, other = same || f == o, other || f != o
+			}
+		}
+		n += b2i(other && !same)
+	}
+	return n
 }
 
 // ratio returns a/b, or 0.5 when b is 0: a lead without a word says

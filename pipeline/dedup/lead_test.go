@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -100,6 +101,59 @@ func TestLeadCompare(t *testing.T) {
 	if m := compareLeads(next, old); m.newNames == 0 || m.oldNames == 0 {
 		t.Errorf("two arrests of two players: %+v, want names of each that the other lacks", m)
 	}
+
+	// A sentence repeated with other figures is revised; one repeated
+	// as it was, or one with other words, is not.
+	toll := extract("", "Floods killed 25 people in the north, officials said on Monday. Rescuers searched 3 villages.", table)
+	defer toll.release()
+	for _, tc := range []struct {
+		text    string
+		revised int
+	}{
+		{"Floods killed 31 people in the north, officials said on Monday. Rescuers searched 3 villages.", 1},
+		{"Floods killed 31 people in the north, officials said on Monday. Rescuers searched 5 villages.", 2},
+		{"Floods killed 25 people in the north, officials said on Monday. Rescuers searched 3 villages.", 0},
+		{"Storms killed 31 people in the south, officials said on Tuesday.", 0},
+	} {
+		fp := extract("", tc.text, table)
+		if m := compareLeads(fp, toll); m.revised != tc.revised {
+			t.Errorf("%q against the toll: %d revised sentences, want %d", tc.text, m.revised, tc.revised)
+		}
+		fp.release()
+	}
+	// Repeating one of two sentences that differ only in their figures
+	// revises neither.
+	twice := extract("", "Rescuers searched 3 villages on Monday. Rescuers searched 5 villages on Monday.", table)
+	defer twice.release()
+	again := extract("", "Rescuers searched 3 villages on Monday.", table)
+	defer again.release()
+	if m := compareLeads(again, twice); m.revised != 0 {
+		t.Errorf("a sentence repeated as it was: %d revised, want 0", m.revised)
+	}
+}
+
+// TestFigureSentences checks which sentences a profile keeps to tell
+// revised figures: those with a number and at least figureWords other
+// words, the first figureSentences of them.
+func TestFigureSentences(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("He was 77.\nUpdated 10:24 AM.\nNo figure in this sentence at all.\n")
+	for i := range 2 * figureSentences {
+		fmt.Fprintf(&b, "Police counted %d cars on the bridge.\n", i+10)
+	}
+	fp := extract("", b.String(), lexicon.Default())
+	defer fp.release()
+	if got := len(fp.lead.figures); got != figureSentences {
+		t.Fatalf("kept %d sentences with figures, want %d", got, figureSentences)
+	}
+	first := extract("", "Police counted 10 cars on the bridge.", lexicon.Default())
+	defer first.release()
+	if len(first.lead.figures) != 1 || fp.lead.figures[0] != first.lead.figures[0] {
+		t.Errorf("first kept %x, want the first counting sentence %x", fp.lead.figures[0], first.lead.figures)
+	}
+	if fp.lead.figures[0]>>32 != fp.lead.figures[1]>>32 || fp.lead.figures[0] == fp.lead.figures[1] {
+		t.Errorf("two counts %x, %x: want the same words, other figures", fp.lead.figures[0], fp.lead.figures[1])
+	}
 }
 
 // TestLeadScratchReset checks that emptying the sets and the scratch
@@ -118,7 +172,7 @@ func TestLeadScratchReset(t *testing.T) {
 	}
 	fp.sc.reset()
 	ls := &fp.sc.lead
-	if len(ls.leadWords)+len(ls.names)+len(ls.numbers)+len(ls.idf)+len(ls.profile.packed) != 0 || ls.leadIDF != 0 || ls.profile.bloom != (vocabBloom{}) {
+	if len(ls.leadWords)+len(ls.names)+len(ls.numbers)+len(ls.idf)+len(ls.profile.packed)+len(ls.profile.figures) != 0 || ls.leadIDF != 0 || ls.profile.bloom != (vocabBloom{}) {
 		t.Errorf("scratch not empty after reset: %+v", ls)
 	}
 	fp.release()
@@ -228,7 +282,7 @@ func FuzzLeadProfile(f *testing.F) {
 		if len(fp.sc.lead.leadWords) == 0 {
 			want = leadMatch{found: 0.5}
 		}
-		if math.Abs(m.shared-want.shared) > 1e-9 || math.Abs(m.found-want.found) > 1e-9 || m.newNames+m.oldNames+m.newNumbers+m.oldNumbers != 0 {
+		if math.Abs(m.shared-want.shared) > 1e-9 || math.Abs(m.found-want.found) > 1e-9 || m.newNames+m.oldNames+m.newNumbers+m.oldNumbers+m.revised != 0 {
 			t.Errorf("against itself: %+v, want %+v", m, want)
 		}
 		sets.empty(fp.terms, &fp.sc.lead)

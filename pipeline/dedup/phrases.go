@@ -105,7 +105,7 @@ func (r *phraseRing) slot(seq uint64) *phraseSlot {
 func (r *phraseRing) put(seq uint64, set []uint16, lead *leadProfile) {
 	s := r.slot(seq)
 	s.seq, s.set = seq, append(s.set[:0], set...)
-	s.lead.packed, s.lead.bloom = append(s.lead.packed[:0], lead.packed...), lead.bloom
+	s.lead.packed, s.lead.figures, s.lead.bloom = append(s.lead.packed[:0], lead.packed...), append(s.lead.figures[:0], lead.figures...), lead.bloom
 }
 
 // get returns the phrase set and lead profile of the article recorded as

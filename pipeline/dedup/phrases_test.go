@@ -83,16 +83,16 @@ func TestPhraseSetJaccard(t *testing.T) {
 // articles, copies, and forgets those it has gone round.
 func TestPhraseRing(t *testing.T) {
 	r := newPhraseRing(3) // rounded up to 4
-	buf, lead := []uint16{1, 2}, &leadProfile{packed: []uint16{0, 0, 1, 7}}
+	buf, lead := []uint16{1, 2}, &leadProfile{packed: []uint16{0, 0, 1, 7}, figures: []uint64{5}}
 	for seq := uint64(1); seq <= 6; seq++ {
-		buf[0], lead.packed[3], lead.bloom[0] = uint16(seq), uint16(10*seq), seq
+		buf[0], lead.packed[3], lead.figures[0], lead.bloom[0] = uint16(seq), uint16(10*seq), seq, seq
 		r.put(seq, buf, lead)
 	}
-	buf[0], lead.packed[3], lead.bloom[0] = 99, 99, 99 // the ring keeps copies
+	buf[0], lead.packed[3], lead.figures[0], lead.bloom[0] = 99, 99, 99, 99 // the ring keeps copies
 	for seq := uint64(0); seq <= 7; seq++ {
 		got, gotLead, ok := r.get(seq)
 		held := seq >= 3 && seq <= 6
-		if ok != held || held && (!slices.Equal(got, []uint16{uint16(seq), 2}) || !slices.Equal(gotLead.packed, []uint16{0, 0, 1, uint16(10 * seq)}) || gotLead.bloom[0] != seq) {
+		if ok != held || held && (!slices.Equal(got, []uint16{uint16(seq), 2}) || !slices.Equal(gotLead.packed, []uint16{0, 0, 1, uint16(10 * seq)}) || !slices.Equal(gotLead.figures, []uint64{seq}) || gotLead.bloom[0] != seq) {
 			t.Errorf("get(%d) = %v, %v, %v; want held %v", seq, got, gotLead, ok, held)
 		}
 	}
