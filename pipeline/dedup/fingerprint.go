@@ -523,11 +523,13 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	}
 	var (
 		sentences = sc.sentences
-		sent      = fnvOffset // hash of the current sentence's words
-		sentWords int
-		// The sentence's hash with its numbers left out, and how many
-		// of its words are numbers (see [leadScratch.figure]).
-		blind       = fnvOffset
+		// The hash of the current sentence's words other than numbers,
+		// and of its numbers, which are few: a sentence's hash is the
+		// two folded together (see [sentenceHash]), and the first alone
+		// tells the same sentence with other figures (see
+		// [leadScratch.figure]).
+		sent, nums  = fnvOffset, fnvOffset
+		sentWords   int
 		sentNumbers int
 		name        = nameRun{text: sc.name[:0]}
 		pos         int // words read
@@ -550,22 +552,23 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 				// matter and short furniture lines ("Read more")
 				// are not counted.
 				sc.endName(&name, table)
+				h := sentenceHash(sent, nums, sentNumbers)
 				if sentWords >= 6 {
-					sentences = append(sentences, sent)
+					sentences = append(sentences, h)
 				}
-				sc.lead.figure(sent, blind, sentWords, sentNumbers)
-				sent, sentWords, prevWord, blind, sentNumbers = fnvOffset, 0, 0, fnvOffset, 0
+				sc.lead.figure(h, sent, sentWords, sentNumbers)
+				sent, nums, sentWords, sentNumbers, prevWord = fnvOffset, fnvOffset, 0, 0, 0
 				if start < 0 {
 					break
 				}
 			}
 		}
 		end, wd := readWordAt(body, start)
-		sent = (sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
 		if wd.is&numberWord != 0 {
+			nums = (nums ^ uint32(wd.h^wd.h>>32)) * fnvPrime
 			sentNumbers++
 		} else {
-			blind = (blind ^ uint32(wd.h^wd.h>>32)) * fnvPrime
+			sent = (sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
 		}
 		sentenceStart := sentWords == 0
 		sentWords++
@@ -741,11 +744,22 @@ func featureKey(kind byte, h uint64) uint32 {
 }
 
 // A sentence's hash folds the 32-bit FNV-1a way over its words' term
-// hashes (one step per word, not per byte).
+// hashes (one step per word, not per byte), those of its numbers apart
+// (see [sentenceHash]).
 const (
 	fnvOffset uint32 = 2166136261
 	fnvPrime  uint32 = 16777619
 )
+
+// sentenceHash returns the hash of a sentence from the hash of its words
+// other than numbers, words, and that of its numbers, of which it has n:
+// words itself if it has none.
+func sentenceHash(words, numbers uint32, n int) uint32 {
+	if n == 0 {
+		return words
+	}
+	return (words ^ numbers) * fnvPrime
+}
 
 func kindCode(kind byte) uint32 {
 	switch kind {
