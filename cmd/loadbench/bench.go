@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/wiredesk/wiredesk/internal/cli"
 	"github.com/wiredesk/wiredesk/pipeline"
 	"github.com/wiredesk/wiredesk/pipeline/bus"
 	"github.com/wiredesk/wiredesk/pipeline/embedded"
@@ -101,7 +102,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	}
 
 	if cfg.profileDir != "" {
-		stop, err := startProfiles(filepath.Join(cfg.profileDir, "loadbench"))
+		stop, err := cli.StartProfiles(filepath.Join(cfg.profileDir, "loadbench"))
 		if err != nil {
 			return err
 		}

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"runtime/pprof"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -62,7 +59,7 @@ func passthrough(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	if profileDir != "" {
-		stop, err := startProfiles(profileDir)
+		stop, err := cli.StartProfiles(profileDir)
 		if err != nil {
 			return err
 		}
@@ -73,32 +70,4 @@ func passthrough(ctx context.Context, args []string, getenv func(string) string,
 		}()
 	}
 	return consumer.Run(ctx, pipeline.Chain(nil, consumer.Measure, pipeline.Recover))
-}
-
-// startProfiles starts a CPU profile into dir/cpu.pprof; the function it
-// returns stops it and writes the allocations so far to dir/allocs.pprof.
-func startProfiles(dir string) (stop func() error, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("profile folder: %w", err)
-	}
-	cpu, err := os.Create(filepath.Join(dir, "cpu.pprof"))
-	if err != nil {
-		return nil, fmt.Errorf("cpu profile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(cpu); err != nil {
-		cpu.Close()
-		return nil, fmt.Errorf("cpu profile: %w", err)
-	}
-	return func() error {
-		pprof.StopCPUProfile()
-		if err := cpu.Close(); err != nil {
-			return err
-		}
-		allocs, err := os.Create(filepath.Join(dir, "allocs.pprof"))
-		if err != nil {
-			return err
-		}
-		defer allocs.Close()
-		return pprof.Lookup("allocs").WriteTo(allocs, 0)
-	}, nil
 }

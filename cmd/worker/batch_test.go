@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,24 @@ func TestBatchConllEntities(t *testing.T) {
 	t.Logf("overall       %s", overall)
 	if missing > 0 || overall.F1 < 0.88 {
 		t.Errorf("entity F1 %.3f with %d documents missing, want >= 0.88 and none missing", overall.F1, missing)
+	}
+}
+
+// TestBatchProfileDir checks that -profile-dir leaves both profiles of the
+// run, as gzipped protocol buffers (what `go tool pprof` and -pgo read),
+// once the command returns.
+func TestBatchProfileDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "profiles")
+	if events := runBatch(t, "-profile-dir", dir, seedsDir); len(events) != 4 {
+		t.Fatalf("%d events, want 4", len(events))
+	}
+	for _, name := range []string{"cpu.pprof", "allocs.pprof"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: %d bytes, not a gzipped profile", name, len(b))
+		}
 	}
 }

@@ -22,7 +22,11 @@ type config struct {
 
 	MetricsAddr string
 	Pprof       bool
-	Log         cli.Log
+	// ProfileDir, if set, receives a CPU profile of the whole run and
+	// its allocations (cpu.pprof, allocs.pprof), as profile-guided
+	// builds read them.
+	ProfileDir string
+	Log        cli.Log
 
 	Bus         bus.Config
 	DedupWindow time.Duration
@@ -65,6 +69,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.Listen, "embedded-listen", listen, "client address of the embedded server (port 0: any free port)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", metrics, "address serving /metrics, /healthz and /readyz (empty: none)")
 	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve the Go profiler under /debug/pprof/ on -metrics-addr")
+	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "write a CPU profile of the run (cpu.pprof) and its allocations (allocs.pprof) to this folder when the worker stops")
 	cfg.Log.RegisterFlags(fs)
 
 	b := &cfg.Bus

@@ -23,6 +23,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/wiredesk/wiredesk/internal/cli"
 )
 
 func main() {
@@ -37,31 +39,35 @@ func main() {
 }
 
 // run dispatches to the subcommand named by the first argument.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	cmd := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	var (
+		name string
+		sub  func(*config) error
+	)
 	switch cmd {
 	case "", "serve":
-		cfg, err := parseConfig("worker", args, getenv, stderr)
-		if err != nil {
-			return err
-		}
-		return serve(ctx, cfg, stderr, nil)
+		name, sub = "worker", func(cfg *config) error { return serve(ctx, cfg, stderr, nil) }
 	case "demo":
-		cfg, err := parseConfig("worker demo", args, getenv, stderr)
-		if err != nil {
-			return err
-		}
-		return demo(ctx, cfg, stdout, stderr)
+		name, sub = "worker demo", func(cfg *config) error { return demo(ctx, cfg, stdout, stderr) }
 	case "batch":
-		cfg, err := parseConfig("worker batch", args, getenv, stderr)
-		if err != nil {
-			return err
-		}
-		return batch(ctx, cfg, stdin, stdout, stderr)
+		name, sub = "worker batch", func(cfg *config) error { return batch(ctx, cfg, stdin, stdout, stderr) }
 	default:
 		return fmt.Errorf("unknown command %q (want serve, demo or batch)", cmd)
 	}
+	cfg, err := parseConfig(name, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.ProfileDir != "" {
+		stop, err := cli.StartProfiles(cfg.ProfileDir)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
+	return sub(cfg)
 }
