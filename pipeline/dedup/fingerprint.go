@@ -435,22 +435,28 @@ type nameRun struct {
 	}
 }
 
-// extend adds the capitalised word at start to end, whose term is term
-// and its hash h, to the run; opens tells whether it opens a sentence.
-func (r *nameRun) extend(term string, h uint64, start, end int, w float64, opens bool) {
-	switch r.words {
-	case 0:
-		r.first, r.start, r.opens, r.opener, r.w = term, start, opens, h, w
-	case 1:
+// begin starts a run with the capitalised word at start to end, whose
+// term is term and its hash h; opens tells whether it opens a sentence.
+// Most runs are one word: begin is small enough to be inlined in the
+// extraction's loop, and the words that grow a run go through
+// [nameRun.extend].
+func (r *nameRun) begin(term string, h uint64, start, end int, w float64, opens bool) {
+	r.first, r.start, r.opens, r.opener, r.w = term, start, opens, h, w
+	r.words, r.end = 1, end
+}
+
+// extend adds the capitalised word at start to end, whose term is term,
+// to a run of one word or more.
+func (r *nameRun) extend(term string, start, end int, w float64) {
+	if r.words == 1 {
 		r.text = append(appendNameWord(r.text, r.first), ' ')
 		r.rest.text, r.rest.start, r.rest.w = len(r.text), start, w
 		r.text = appendNameWord(r.text, term)
-		r.w = max(r.w, w)
-	default:
+	} else {
 		r.text = appendNameWord(append(r.text, ' '), term)
 		r.rest.w = max(r.rest.w, w)
-		r.w = max(r.w, w)
 	}
+	r.w = max(r.w, w)
 	r.words, r.end = r.words+1, end
 }
 
@@ -472,7 +478,7 @@ func appendNameWord(text []byte, term string) []byte {
 // endName ends the current run of capitalised words, if any (most words
 // are not in one, and are told apart inline). Most runs are one word, no
 // name, and hold no text yet (see [nameRun]): a new run then only needs
-// its count emptied, as [nameRun.extend] sets the other fields from its
+// its count emptied, as [nameRun.begin] sets the other fields from its
 // first word on.
 func (sc *scratch) endName(r *nameRun, table *lexicon.Table) {
 	if r.words >= 2 {
@@ -614,7 +620,11 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			sc.endName(&name, table)
 			continue
 		}
-		name.extend(wd.term, wd.h, start, end, w, sentenceStart)
+		if name.words == 0 {
+			name.begin(wd.term, wd.h, start, end, w, sentenceStart)
+		} else {
+			name.extend(wd.term, start, end, w)
+		}
 	}
 	feats := sc.feats
 	sc.sentences, sc.phrases, sc.name = sentences, phrases, name.text
