@@ -134,10 +134,9 @@ type scratch struct {
 	index indexTable[uint64] // feature hash to place in feats
 	// The distinct features in order of first mention, with their
 	// position-weighted counts, and their lexicon.Hash.
-	feats     []feat
-	hashes    []uint64
-	sentences []uint32
-	phrases   []uint16
+	feats   []feat
+	hashes  []uint64
+	phrases []uint16
 	// seen holds the phrases, to keep each once, and then to measure
 	// their overlap with a candidate's ([Index.addPhrases]).
 	seen phraseSet
@@ -152,7 +151,7 @@ func (sc *scratch) reset() {
 	sc.index.reset()
 	sc.seen.remove(sc.phrases)
 	sc.lead.reset()
-	sc.feats, sc.hashes, sc.sentences, sc.phrases, sc.names = sc.feats[:0], sc.hashes[:0], sc.sentences[:0], sc.phrases[:0], sc.names[:0]
+	sc.feats, sc.hashes, sc.phrases, sc.names = sc.feats[:0], sc.hashes[:0], sc.phrases[:0], sc.names[:0]
 }
 
 // add counts a mention of the feature h with weight w, recording the
@@ -527,8 +526,8 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	if title != "" && !strings.Contains(text, title) {
 		body = title + "\n" + text
 	}
+	fp.sig = Signature{}
 	var (
-		sentences = sc.sentences
 		// The hash of the current sentence's words other than numbers,
 		// and of its numbers, which are few: a sentence's hash is the
 		// two folded together (see [sentenceHash]), and the first alone
@@ -560,7 +559,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 				sc.endName(&name, table)
 				h := sentenceHash(sent, nums, sentNumbers)
 				if sentWords >= 6 {
-					sentences = append(sentences, h)
+					fp.sig.addSentence(h)
 				}
 				sc.lead.figure(h, sent, sentWords, sentNumbers)
 				sent, nums, sentWords, sentNumbers, prevWord = fnvOffset, fnvOffset, 0, 0, 0
@@ -627,9 +626,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 	}
 	feats := sc.feats
-	sc.sentences, sc.phrases, sc.name = sentences, phrases, name.text
+	sc.phrases, sc.name = phrases, name.text
 
-	fp.sig, fp.body, fp.terms, fp.phrases = Signature{}, body, sc.hashes, phrases
+	fp.body, fp.terms, fp.phrases = body, sc.hashes, phrases
 	// Rank by score, keeping only the strongest: a bounded insertion
 	// rejects most features with one comparison, those that could not
 	// rank even if never seen before are not looked up, and those that
@@ -708,11 +707,29 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	fp.sig.Words = uint16(min(pos, math.MaxUint16))
 
 	fp.lead = &sc.lead.profile
-
-	slices.Sort(sentences)
-	sentences = slices.Compact(sentences)
-	fp.sig.NS = uint8(copy(fp.sig.Sentences[:], sentences))
 	return fp
+}
+
+// addSentence takes in the hash h of one of the article's sentences of six
+// words or more, keeping it among the Sentences if it is one of the
+// smallest SignatureSentences seen: a bounded insertion, which for the
+// few dozen sentences of an article costs less than sorting them all.
+func (s *Signature) addSentence(h uint32) {
+	n := int(s.NS)
+	if n == SignatureSentences && h >= s.Sentences[n-1] {
+		return
+	}
+	at := 0 // the first place whose hash is not smaller
+	for at < n && s.Sentences[at] < h {
+		at++
+	}
+	if at < n && s.Sentences[at] == h {
+		return
+	}
+	n = min(n+1, SignatureSentences)
+	copy(s.Sentences[at+1:n], s.Sentences[at:n-1])
+	s.Sentences[at] = h
+	s.NS = uint8(n)
 }
 
 // appendText appends to dst the text of one of the fingerprint's top
