@@ -3,7 +3,6 @@ package dedup
 import (
 	"math"
 	"math/bits"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -692,7 +691,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 	for i, r := range ranked {
 		byKey[i] = uint64(r.key)<<32 | uint64(i)
 	}
-	slices.Sort(byKey[:n])
+	sortKeys(byKey[:n])
 	for i, k := range byKey[:n] {
 		r := ranked[uint32(k)]
 		w := 0.0
@@ -730,6 +729,18 @@ func (s *Signature) addSentence(h uint32) {
 	copy(s.Sentences[at+1:n], s.Sentences[at:n-1])
 	s.Sentences[at] = h
 	s.NS = uint8(n)
+}
+
+// sortKeys sorts the keys of a signature, SignatureTerms at most:
+// insertion sort costs less than the general sort for so few.
+func sortKeys(keys []uint64) {
+	for i := 1; i < len(keys); i++ {
+		k, j := keys[i], i
+		for ; j > 0 && keys[j-1] > k; j-- {
+			keys[j] = keys[j-1]
+		}
+		keys[j] = k
+	}
 }
 
 // appendText appends to dst the text of one of the fingerprint's top
