@@ -324,6 +324,8 @@ func readWordAt(text string, start int) (end int, wd word) {
 // letter or digit (a comma or period after a word, most often).
 func wordEnds(text string, i int) bool {
 	switch c := text[i]; c {
+	case ' ': // most words, told first
+		return true
 	case '\'', '-', '.', ',':
 		return i+1 < len(text) && text[i+1] < utf8.RuneSelf && fold[text[i+1]] == 0
 	default:
