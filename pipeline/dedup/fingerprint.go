@@ -555,6 +555,26 @@ func (sc *scratch) addParts(term string, w float64, start, end int) {
 	}
 }
 
+// reading is the state of the extraction's loop from one word to the
+// next. It is one struct of more than four fields so that the compiler
+// keeps it in memory, reading and writing each field where it is used: as
+// separate variables, kept in registers between the calls of the loop, it
+// moved them all between registers and the stack at every word.
+type reading struct {
+	// The hash of the current sentence's words other than numbers, and
+	// of its numbers, which are few: a sentence's hash is the two folded
+	// together (see [sentenceHash]), and the first alone tells the same
+	// sentence with other figures (see [leadScratch.figure]).
+	sent, nums  uint32
+	sentWords   int
+	sentNumbers int
+	pos         int // words read
+	prevEnd     int // end of the previous word
+	phrases     []uint16
+	content     int    // content words read, up to phraseWords
+	prevWord    uint64 // hash of the sentence's last content word, 0 for none
+}
+
 // extract computes the fingerprint of a title and text against the rarity
 // table. It reads the table but does not update it.
 func extract(title, text string, table *lexicon.Table) *fingerprint {
@@ -565,42 +585,28 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		body = title + "\n" + text
 	}
 	fp.sig = Signature{}
-	var (
-		// The hash of the current sentence's words other than numbers,
-		// and of its numbers, which are few: a sentence's hash is the
-		// two folded together (see [sentenceHash]), and the first alone
-		// tells the same sentence with other figures (see
-		// [leadScratch.figure]).
-		sent, nums  = fnvOffset, fnvOffset
-		sentWords   int
-		sentNumbers int
-		name        = nameRun{text: sc.name[:0]}
-		pos         int // words read
-		prevEnd     int // end of the previous word
-		phrases     = sc.phrases
-		content     int    // content words read, up to phraseWords
-		prevWord    uint64 // hash of the sentence's last content word, 0 for none
-	)
+	name := nameRun{text: sc.name[:0]}
+	rd := reading{sent: fnvOffset, nums: fnvOffset, phrases: sc.phrases}
 	for {
 		// The usual gap between words, one space before an ASCII word,
 		// is told apart inline: it ends no sentence. (It may open the
 		// text: the first word is then the next byte, as wordStart
 		// would find it.)
-		start := prevEnd + 1
-		if start >= len(body) || body[prevEnd] != ' ' || fold[body[start]] == 0 {
-			start = wordStart(body, prevEnd)
-			if start < 0 || pos > 0 && sentenceBreak(body[prevEnd:start]) {
+		start := rd.prevEnd + 1
+		if start >= len(body) || body[rd.prevEnd] != ' ' || fold[body[start]] == 0 {
+			start = wordStart(body, rd.prevEnd)
+			if start < 0 || rd.pos > 0 && sentenceBreak(body[rd.prevEnd:start]) {
 				// Sentences of six words or more are hashed, so
 				// that punctuation, spacing and case do not
 				// matter and short furniture lines ("Read more")
 				// are not counted.
 				sc.endName(&name, table)
-				h := sentenceHash(sent, nums, sentNumbers)
-				if sentWords >= 6 {
+				h := sentenceHash(rd.sent, rd.nums, rd.sentNumbers)
+				if rd.sentWords >= 6 {
 					fp.sig.addSentence(h)
 				}
-				sc.lead.figure(h, sent, sentWords, sentNumbers)
-				sent, nums, sentWords, sentNumbers, prevWord = fnvOffset, fnvOffset, 0, 0, 0
+				sc.lead.figure(h, rd.sent, rd.sentWords, rd.sentNumbers)
+				rd.sent, rd.nums, rd.sentWords, rd.sentNumbers, rd.prevWord = fnvOffset, fnvOffset, 0, 0, 0
 				if start < 0 {
 					break
 				}
@@ -608,25 +614,25 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		end, wd := readWordAt(body, start)
 		if wd.is&numberWord != 0 {
-			nums = (nums ^ uint32(wd.h^wd.h>>32)) * fnvPrime
-			sentNumbers++
+			rd.nums = (rd.nums ^ uint32(wd.h^wd.h>>32)) * fnvPrime
+			rd.sentNumbers++
 		} else {
-			sent = (sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
+			rd.sent = (rd.sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
 		}
-		sentenceStart := sentWords == 0
-		sentWords++
-		w := positionWeight(pos)
-		pos, prevEnd = pos+1, end
+		sentenceStart := rd.sentWords == 0
+		rd.sentWords++
+		w := positionWeight(rd.pos)
+		rd.pos, rd.prevEnd = rd.pos+1, end
 		inLead := false // a content word among the first leadTokens words
 		stop := lexicon.IsStopword(wd.h)
-		if content < phraseWords && !shorterThan2(wd.term) && !stop {
-			if p := phraseHash(prevWord, wd.h); prevWord != 0 && sc.seen.add(p) {
-				phrases = append(phrases, p)
+		if rd.content < phraseWords && !shorterThan2(wd.term) && !stop {
+			if p := phraseHash(rd.prevWord, wd.h); rd.prevWord != 0 && sc.seen.add(p) {
+				rd.phrases = append(rd.phrases, p)
 			}
 			sc.lead.profile.bloom.add(wd.h)
-			inLead = pos <= leadTokens
-			prevWord = wd.h
-			content++
+			inLead = rd.pos <= leadTokens
+			rd.prevWord = wd.h
+			rd.content++
 		}
 		switch {
 		case wd.is&numberWord != 0:
@@ -671,9 +677,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 	}
 	feats := sc.feats
-	sc.phrases, sc.name = phrases, name.text
+	sc.phrases, sc.name = rd.phrases, name.text
 
-	fp.body, fp.terms, fp.phrases = body, sc.hashes, phrases
+	fp.body, fp.terms, fp.phrases = body, sc.hashes, rd.phrases
 	// Rank by score, keeping only the strongest: a bounded insertion
 	// rejects most features with one comparison, those that could not
 	// rank even if never seen before are not looked up, and those that
@@ -749,7 +755,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		fp.place[uint32(k)] = uint8(i)
 	}
 	fp.sig.N = uint8(n)
-	fp.sig.Words = uint16(min(pos, math.MaxUint16))
+	fp.sig.Words = uint16(min(rd.pos, math.MaxUint16))
 
 	fp.lead = &sc.lead.profile
 	return fp
