@@ -629,8 +629,8 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		w := positionWeight(rd.pos)
 		rd.pos, rd.prevEnd = rd.pos+1, end
 		inLead := false // a content word among the first leadTokens words
-		stop := lexicon.IsStopword(wd.h)
-		if rd.content < phraseWords && !shorterThan2(wd.term) && !stop {
+		stop, short := lexicon.IsStopword(wd.h), shorterThan2(wd.term)
+		if rd.content < phraseWords && !short && !stop {
 			if p := phraseHash(rd.prevWord, wd.h); rd.prevWord != 0 && sc.seen.add(p) {
 				rd.phrases = append(rd.phrases, p)
 			}
@@ -646,7 +646,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 				sc.lead.read(&wd, at, added, sentenceStart)
 			}
 			continue
-		case shorterThan2(wd.term):
+		case short:
 			sc.endName(&name, table)
 			continue
 		}
