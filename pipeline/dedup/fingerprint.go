@@ -155,31 +155,33 @@ func (sc *scratch) reset() {
 
 // add counts a mention of the feature h with weight w, recording the
 // feature from this first mention if it is new. It returns the feature's
-// place in sc.feats and whether it is new.
+// place in sc.feats and whether it is new. It probes sc.index itself, as
+// [indexTable.lookup] does: the extraction's loop calls it for most words,
+// and a call of lookup from here cost more than the probe, as add then
+// kept its arguments on the stack around it.
 func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) (int32, bool) {
-	s, found := sc.index.slot(h)
-	if found {
-		sc.feats[s.i].tf += w
-		return s.i, false
+	t := &sc.index
+	if 2*(t.used+1) > len(t.slots) {
+		t.grow()
 	}
-	return sc.record(s, kind, h, w, start, end, lo, hi), true
-}
-
-// record records a new feature h from its first mention, as [scratch.add]
-// does, in s, the free slot of sc.index that h goes in; it returns the
-// feature's place in sc.feats. The extraction's loop looks up and records
-// the features of most words itself, as add would: one call less for each
-// is worth it there.
-func (sc *scratch) record(s *indexSlot[uint64], kind byte, h uint64, w float64, start, end, lo, hi int) int32 {
+	mask := uint64(len(t.slots) - 1)
+	p := h * 0x9E3779B97F4A7C15 >> t.shift
+	for ; t.slots[p].gen == t.gen; p = (p + 1) & mask {
+		if s := &t.slots[p]; s.key == h {
+			sc.feats[s.i].tf += w
+			return s.i, false
+		}
+	}
 	next := int32(len(sc.feats))
-	sc.index.fill(s, h, next)
+	t.used++
+	t.slots[p] = indexSlot[uint64]{key: h, i: next, gen: t.gen}
 	sc.feats = append(sc.feats, feat{
 		key: featureKey(kind, h), kind: kind,
 		start: int32(start), end: int32(end), lo: int32(lo), hi: int32(hi),
 		tf: w,
 	})
 	sc.hashes = append(sc.hashes, h)
-	return next
+	return next, true
 }
 
 // indexTable maps keys to small indexes: an open-addressing table, cheaper
@@ -217,32 +219,6 @@ func (t *indexTable[K]) lookup(k K, next int32) (int32, bool) {
 			return s.i, true
 		}
 	}
-}
-
-// slot returns the slot holding k and true, or the free slot where k goes
-// and false, which [indexTable.fill] fills: [indexTable.lookup] in two
-// steps, for a caller that has more to do for a new key than store its
-// index.
-func (t *indexTable[K]) slot(k K) (*indexSlot[K], bool) {
-	if 2*(t.used+1) > len(t.slots) {
-		t.grow()
-	}
-	mask := uint64(len(t.slots) - 1)
-	for p := uint64(k) * 0x9E3779B97F4A7C15 >> t.shift; ; p = (p + 1) & mask {
-		s := &t.slots[p]
-		switch {
-		case s.gen != t.gen:
-			return s, false
-		case s.key == k:
-			return s, true
-		}
-	}
-}
-
-// fill stores i for k in s, the free slot that slot returned for k.
-func (t *indexTable[K]) fill(s *indexSlot[K], k K, i int32) {
-	t.used++
-	*s = indexSlot[K]{key: k, i: i, gen: t.gen}
 }
 
 func (t *indexTable[K]) grow() {
@@ -656,16 +632,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		case stop:
 			// A stopword says nothing of the topic: it is no feature
 			// (though it may be part of a name).
-		default: // sc.add, inline
-			s, found := sc.index.slot(wd.h)
-			at := s.i
-			if found {
-				sc.feats[at].tf += w
-			} else {
-				at = sc.record(s, kindTerm, wd.h, w, start, end, 0, len(wd.term))
-			}
-			if inLead {
-				sc.lead.read(&wd, at, !found, sentenceStart)
+		default:
+			if at, added := sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term)); inLead {
+				sc.lead.read(&wd, at, added, sentenceStart)
 			}
 		}
 		// A capitalised common word opening a sentence ("The", "On")
