@@ -486,10 +486,16 @@ func appendNameWord(text []byte, term string) []byte {
 // (see [appendNameWord]): a look-up per byte costs less than telling
 // hyphens and capitals apart.
 var nameBytes = func() (b [256]byte) {
+	b = lowerBytes
+	b['-'] = ' '
+	return b
+}()
+
+// lowerBytes maps each byte to its [asciiLower].
+var lowerBytes = func() (b [256]byte) {
 	for c := range b {
 		b[c] = asciiLower(byte(c))
 	}
-	b['-'] = ' '
 	return b
 }()
 
@@ -782,11 +788,13 @@ func (fp *fingerprint) appendText(dst []byte, f *feat) []byte {
 	}
 	from := len(dst)
 	dst = append(dst, text...)
+	var high byte // the bytes ORed: bit 7 is set if one is not ASCII
 	for i := from; i < len(dst); i++ {
-		if dst[i] >= utf8.RuneSelf {
-			return append(dst[:from], strings.ToLower(text)...)
-		}
-		dst[i] = asciiLower(dst[i])
+		high |= dst[i]
+		dst[i] = lowerBytes[dst[i]]
+	}
+	if high >= utf8.RuneSelf {
+		return append(dst[:from], strings.ToLower(text)...)
 	}
 	return dst
 }
