@@ -50,6 +50,28 @@ func (c *counts) get(h uint64) (float64, bool) {
 	}
 }
 
+// count returns the count of h, 0 if it is not held: [counts.get] for a
+// caller that needs only the count, small enough to be inlined in
+// [Rarities.DFOf], which the fingerprint path calls for most terms it
+// ranks. The loop's condition holds but for an empty table (no slots, and
+// a shift of 0 that puts a home slot past them): it stands for both that
+// test and the bounds check.
+func (c *counts) count(h uint64) float64 {
+	if h == 0 {
+		return c.zero
+	}
+	for i, mask := c.home(h), uint64(len(c.slots)-1); i < uint64(len(c.slots)); i = (i + 1) & mask {
+		s := &c.slots[i]
+		if s.h == h {
+			return s.df
+		}
+		if s.h == 0 {
+			break
+		}
+	}
+	return 0
+}
+
 // touch reads the home slot of each hash, and returns a sum that keeps
 // the reads from being optimised away: in a large table each is a cache
 // miss, and misses that a loop of look-ups would take one after the other

@@ -410,10 +410,7 @@ type Rarities struct {
 func (r Rarities) IDFOf(h uint64) float64 { return r.IDFOfDF(r.DFOf(h)) }
 
 // DFOf returns the [Table.DFOf] of the term whose [Hash] is h.
-func (r Rarities) DFOf(h uint64) float64 {
-	df, _ := r.t.df.get(h)
-	return df
-}
+func (r Rarities) DFOf(h uint64) float64 { return r.t.df.count(h) }
 
 // IDFOfDF returns the IDF of a term of document frequency df: IDFOf(h) is
 // IDFOfDF(DFOf(h)).

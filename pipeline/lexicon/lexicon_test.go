@@ -244,6 +244,9 @@ func TestTrimPossessive(t *testing.T) {
 // the zero hash, growth, halving and independent clones.
 func TestCounts(t *testing.T) {
 	var c counts
+	if got := c.count(12345); got != 0 {
+		t.Errorf("count(absent) of an empty table = %v, want 0", got)
+	}
 	want := map[uint64]float64{}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 5000 {
@@ -265,9 +268,15 @@ func TestCounts(t *testing.T) {
 			if got, ok := c.get(h); !ok || got != df {
 				t.Errorf("get(%#x) = %v, %v, want %v, true", h, got, ok, df)
 			}
+			if got := c.count(h); got != df {
+				t.Errorf("count(%#x) = %v, want %v", h, got, df)
+			}
 		}
 		if got, ok := c.get(12345); ok || got != 0 {
 			t.Errorf("get(absent) = %v, %v, want 0, false", got, ok)
+		}
+		if got := c.count(12345); got != 0 {
+			t.Errorf("count(absent) = %v, want 0", got)
 		}
 	}
 	check(&c, want)
