@@ -608,7 +608,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		sentenceStart := rd.sentWords == 0
 		rd.sentWords++
-		w := positionWeight(rd.pos)
+		// The word's position, weighed only where the word counts:
+		// most words are stopwords, which need no weight.
+		pos := rd.pos
 		rd.pos, rd.prevEnd = rd.pos+1, end
 		inLead := false // a content word among the first leadTokens words
 		stop, short := lexicon.IsStopword(wd.h), shorterThan2(wd.term)
@@ -624,7 +626,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		switch {
 		case wd.is&numberWord != 0:
 			sc.endName(&name, table)
-			if at, added := sc.add(kindNumber, wd.h, w, start, end, 0, len(wd.term)); inLead {
+			if at, added := sc.add(kindNumber, wd.h, positionWeight(pos), start, end, 0, len(wd.term)); inLead {
 				sc.lead.read(&wd, at, added, sentenceStart)
 			}
 			continue
@@ -634,12 +636,12 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		}
 		switch {
 		case wd.is&hyphenWord != 0:
-			sc.addParts(wd.term, w, start, end)
+			sc.addParts(wd.term, positionWeight(pos), start, end)
 		case stop:
 			// A stopword says nothing of the topic: it is no feature
 			// (though it may be part of a name).
 		default:
-			if at, added := sc.add(kindTerm, wd.h, w, start, end, 0, len(wd.term)); inLead {
+			if at, added := sc.add(kindTerm, wd.h, positionWeight(pos), start, end, 0, len(wd.term)); inLead {
 				sc.lead.read(&wd, at, added, sentenceStart)
 			}
 		}
@@ -651,9 +653,9 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			continue
 		}
 		if name.words == 0 {
-			name.begin(wd.term, wd.h, start, end, w, sentenceStart)
+			name.begin(wd.term, wd.h, start, end, positionWeight(pos), sentenceStart)
 		} else {
-			name.extend(wd.term, start, end, w)
+			name.extend(wd.term, start, end, positionWeight(pos))
 		}
 	}
 	feats := sc.feats
