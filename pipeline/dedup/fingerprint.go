@@ -606,8 +606,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		} else {
 			rd.sent = (rd.sent ^ uint32(wd.h^wd.h>>32)) * fnvPrime
 		}
-		sentenceStart := rd.sentWords == 0
-		rd.sentWords++
+		rd.sentWords++ // 1 for a word that opens its sentence
 		// The word's position, weighed only where the word counts:
 		// most words are stopwords, which need no weight.
 		pos := rd.pos
@@ -627,7 +626,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		case wd.is&numberWord != 0:
 			sc.endName(&name, table)
 			if at, added := sc.add(kindNumber, wd.h, positionWeight(pos), start, end, 0, len(wd.term)); inLead {
-				sc.lead.read(&wd, at, added, sentenceStart)
+				sc.lead.read(&wd, at, added, rd.sentWords == 1)
 			}
 			continue
 		case short:
@@ -642,7 +641,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			// (though it may be part of a name).
 		default:
 			if at, added := sc.add(kindTerm, wd.h, positionWeight(pos), start, end, 0, len(wd.term)); inLead {
-				sc.lead.read(&wd, at, added, sentenceStart)
+				sc.lead.read(&wd, at, added, rd.sentWords == 1)
 			}
 		}
 		// A capitalised common word opening a sentence ("The", "On")
@@ -653,7 +652,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			continue
 		}
 		if name.words == 0 {
-			name.begin(wd.term, wd.h, start, end, positionWeight(pos), sentenceStart)
+			name.begin(wd.term, wd.h, start, end, positionWeight(pos), rd.sentWords == 1)
 		} else {
 			name.extend(wd.term, start, end, positionWeight(pos))
 		}
