@@ -344,6 +344,7 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	rec := Record{ID: id, At: at, Sig: fp.sig}
 	d := Decision{StoryID: "story-" + id}
 	dup = x.confirm(fp, dup, copied)
+	x.leadSets.empty()
 	switch {
 	case dup.rec != nil:
 		rec.Duplicate = true
@@ -439,6 +440,7 @@ func (x *Index) Explain(title, text string) []Candidate {
 	var top [storyCandidates]match
 	ntop, _, _ := x.candidates(fp, &top)
 	x.storyMatch(top[:ntop], fp)
+	x.leadSets.empty()
 	out := make([]Candidate, ntop)
 	for i := range top[:ntop] {
 		m := &top[i]
@@ -507,7 +509,9 @@ func (x *Index) links(s *signals) bool {
 
 // addPhrases compares the phrases and leads of matches whose phrases the
 // index still holds, and sets their story scores. There are at most
-// storyCandidates matches.
+// storyCandidates matches. It leaves fp's vocabulary and lead in the lead
+// sets, for the other comparisons of the decision: empty them before fp
+// is released.
 func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 	// The phrases of all matches are looked up, and their first cache
 	// lines read, before any is compared: in a large index each is a
@@ -559,7 +563,6 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 		m.sig.lead = fp.sc.lead.compare(leads[i], x.leadSets)
 		m.sig.story = storyScore(&m.sig, bestBase)
 	}
-	x.leadSets.empty(fp.terms, &fp.sc.lead)
 }
 
 // duplicate tells whether signals show a near-identical report: a copy
@@ -632,6 +635,7 @@ func (x *Index) replay(r Record, fp *fingerprint) Decision {
 	if old, ok := x.store.Get(r.Matched); ok {
 		ms := []match{{rec: &old, sig: compare(&fp.sig, &old.Sig)}}
 		x.addPhrases(ms, fp)
+		x.leadSets.empty()
 		m = &ms[0]
 	}
 	d.Evidence = evidence(decision, m, fp)

@@ -271,6 +271,7 @@ Crews said villages around Alnwick could wait until Monday for supply.`, t0.Add(
 	} {
 		fp := extract("", tc.text, x.table)
 		got := x.confirm(fp, rewrite, copied)
+		x.leadSets.empty()
 		fp.release()
 		if got.rec == nil {
 			t.Errorf("%s: confirmed none, want %s", tc.name, tc.want)
@@ -280,6 +281,7 @@ Crews said villages around Alnwick could wait until Monday for supply.`, t0.Add(
 	}
 	fp := extract("", "Storm Arwen cut power to 120,000 homes across Northumberland on Friday.", x.table)
 	defer fp.release()
+	defer x.leadSets.empty()
 	if got := x.confirm(fp, rewrite, match{}); got.rec != nil {
 		t.Errorf("a rewrite with a new figure and no copy: confirmed %s, want none", got.rec.ID)
 	}

@@ -50,21 +50,27 @@ func vocabHash(h uint64) uint16 { return uint16(h>>48 ^ h>>16) }
 // one word.
 type vocabBloom [vocabBloomWords]uint64
 
-// bloomBits returns the word of a bloom filter that h sets bits of, and
-// those bits.
-func bloomBits(h uint64) (word int, bits uint64) {
-	return int(h % vocabBloomWords), 1<<(h>>8&63) | 1<<(h>>16&63) | 1<<(h>>24&63)
+// bloomProbe is where a word is in a [vocabBloom]: the word of the filter
+// that holds its bits, and those bits.
+type bloomProbe struct {
+	word uint
+	bits uint64
+}
+
+// probeOf returns the probe of h.
+func probeOf(h uint64) bloomProbe {
+	return bloomProbe{uint(h % vocabBloomWords), 1<<(h>>8&63) | 1<<(h>>16&63) | 1<<(h>>24&63)}
 }
 
 func (b *vocabBloom) add(h uint64) {
-	w, bits := bloomBits(h)
-	b[w] |= bits
+	p := probeOf(h)
+	b[p.word%vocabBloomWords] |= p.bits
 }
 
-// has reports whether h may have been added: always if it was.
-func (b *vocabBloom) has(h uint64) bool {
-	w, bits := bloomBits(h)
-	return b[w]&bits == bits
+// has reports whether the word of probe p may have been added: always if
+// it was.
+func (b *vocabBloom) has(p bloomProbe) bool {
+	return b[p.word%vocabBloomWords]&p.bits == p.bits
 }
 
 // leadScratch gathers the lead profile of the article being decided. It
@@ -90,32 +96,58 @@ func (ls *leadScratch) reset() {
 }
 
 // leadSets hold the vocabulary and lead of the article being decided as
-// sets of their vocabHash, to measure candidates' profiles against. An
-// index keeps one, 16 KB that a fingerprint need not carry, filled for the
-// decisions that compare leads and emptied after.
+// sets of their vocabHash, to measure candidates' profiles against, and
+// the probes of its lead words, names and numbers in a profile's
+// vocabulary filter. An index keeps one, 16 KB that a fingerprint need
+// not carry, filled once for a decision that compares leads, however many
+// it compares, and emptied after.
 type leadSets struct {
 	vocab, lead phraseSet
+	// probes are the [bloomProbe]s of the lead words, names and numbers
+	// of the lead filled in, in that order: the same for every profile.
+	probes []bloomProbe
+	// terms and leadWords are what was filled in, for empty; filled tells
+	// whether anything was.
+	terms, leadWords []uint64
+	filled           bool
 }
 
 // fill puts in the sets the vocabulary of an article, its distinct
-// features (see [fingerprint].terms), and the lead of ls.
+// features (see [fingerprint].terms), and the lead of ls, unless they hold
+// them already: the sets hold one article's at a time, until emptied.
 func (s *leadSets) fill(terms []uint64, ls *leadScratch) {
+	if s.filled {
+		return
+	}
+	s.filled, s.terms, s.leadWords = true, terms, ls.leadWords
 	for _, h := range terms {
 		s.vocab.add(vocabHash(h))
 	}
+	s.probes = s.probes[:0]
 	for _, h := range ls.leadWords {
 		s.lead.add(vocabHash(h))
+		s.probes = append(s.probes, probeOf(h))
+	}
+	for _, h := range ls.names {
+		s.probes = append(s.probes, probeOf(h))
+	}
+	for _, h := range ls.numbers {
+		s.probes = append(s.probes, probeOf(h))
 	}
 }
 
 // empty removes what fill put in the sets, clearing whole words of them.
-func (s *leadSets) empty(terms []uint64, ls *leadScratch) {
-	for _, h := range terms {
+func (s *leadSets) empty() {
+	if !s.filled {
+		return
+	}
+	for _, h := range s.terms {
 		s.vocab.bits[vocabHash(h)/64] = 0
 	}
-	for _, h := range ls.leadWords {
+	for _, h := range s.leadWords {
 		s.lead.bits[vocabHash(h)/64] = 0
 	}
+	s.filled, s.terms, s.leadWords = false, nil, nil
 }
 
 // read takes in a content word or number among the first leadTokens
@@ -231,7 +263,7 @@ type leadMatch struct {
 }
 
 // compare measures an earlier article's profile against the new article's,
-// whose vocabulary and lead sets holds.
+// whose vocabulary and lead sets holds (filled from ls).
 func (ls *leadScratch) compare(p *leadProfile, sets *leadSets) leadMatch {
 	lead, idf, names, numbers, ok := p.parts()
 	bloom := &p.bloom
@@ -239,6 +271,8 @@ func (ls *leadScratch) compare(p *leadProfile, sets *leadSets) leadMatch {
 	if !ok {
 		return m
 	}
+	nl, nn := len(ls.leadWords), len(ls.names)
+	probes := sets.probes[:nl+nn+len(ls.numbers)]
 	var oldIDF, oldFound, shared, newFound uint32
 	for i, v := range lead {
 		q := uint32(idf[i])
@@ -252,14 +286,14 @@ func (ls *leadScratch) compare(p *leadProfile, sets *leadSets) leadMatch {
 	for _, v := range numbers {
 		m.oldNumbers += b2i(!sets.vocab.has(v))
 	}
-	for i, h := range ls.leadWords {
-		newFound += uint32(ls.idf[i]) * uint32(b2i(bloom.has(h)))
+	for i, q := range ls.idf[:nl] {
+		newFound += uint32(q) * uint32(b2i(bloom.has(probes[i])))
 	}
-	for _, h := range ls.names {
-		m.newNames += b2i(!bloom.has(h))
+	for _, pr := range probes[nl : nl+nn] {
+		m.newNames += b2i(!bloom.has(pr))
 	}
-	for _, h := range ls.numbers {
-		m.newNumbers += b2i(!bloom.has(h))
+	for _, pr := range probes[nl+nn:] {
+		m.newNumbers += b2i(!bloom.has(pr))
 	}
 	m.revised = revisedFigures(ls.profile.figures, p.figures)
 	newIDF := ls.leadIDF * idfScale
