@@ -343,7 +343,7 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	best := x.storyMatch(top[:ntop], fp)
 	rec := Record{ID: id, At: at, Sig: fp.sig}
 	d := Decision{StoryID: "story-" + id}
-	dup = x.confirm(fp, dup, copied)
+	dup = x.confirm(fp, top[:ntop], dup, copied)
 	x.leadSets.empty()
 	switch {
 	case dup.rec != nil:
@@ -399,19 +399,36 @@ func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop i
 // confirm returns the duplicate of the decision: dup once its phrases and
 // lead are compared, if it still passes [Index.duplicate] (a rewrite may
 // bring a new figure), or else copied, the most similar copy, which the
-// lead does not change. A nil rec means none.
-func (x *Index) confirm(fp *fingerprint, dup, copied match) match {
+// lead does not change. A nil rec means none. top are the matches the
+// story rule compared.
+func (x *Index) confirm(fp *fingerprint, top []match, dup, copied match) match {
 	for _, m := range [...]match{dup, copied} {
 		if m.rec == nil {
 			continue
 		}
-		one := []match{m}
-		x.addPhrases(one, fp)
-		if x.duplicate(one[0].sig) {
-			return one[0]
+		if m = x.compareAlone(m, top, fp); x.duplicate(m.sig) {
+			return m
 		}
 	}
 	return match{}
+}
+
+// compareAlone returns m with its phrases and lead compared, as
+// [Index.addPhrases] compares a match alone. The story rule has mostly
+// compared the lead of the same record already (top are its matches):
+// that comparison is taken over, and only the story score, which depends
+// on the other candidates, is computed again.
+func (x *Index) compareAlone(m match, top []match, fp *fingerprint) match {
+	for i := range top {
+		if top[i].rec == m.rec && top[i].sig.story > 0 { // its lead was compared
+			m.sig = top[i].sig
+			m.sig.story = storyScore(&m.sig, m.sig.base)
+			return m
+		}
+	}
+	one := [1]match{m}
+	x.addPhrases(one[:], fp)
+	return one[0]
 }
 
 // Candidate is an earlier article that the story rule weighs for a new

@@ -270,7 +270,7 @@ Crews said villages around Alnwick could wait until Monday for supply.`, t0.Add(
 		{"a new figure", "Storm Arwen cut power to 120,000 homes across Northumberland on Friday, Northern Powergrid said.", "original"},
 	} {
 		fp := extract("", tc.text, x.table)
-		got := x.confirm(fp, rewrite, copied)
+		got := x.confirm(fp, nil, rewrite, copied)
 		x.leadSets.empty()
 		fp.release()
 		if got.rec == nil {
@@ -282,8 +282,34 @@ Crews said villages around Alnwick could wait until Monday for supply.`, t0.Add(
 	fp := extract("", "Storm Arwen cut power to 120,000 homes across Northumberland on Friday.", x.table)
 	defer fp.release()
 	defer x.leadSets.empty()
-	if got := x.confirm(fp, rewrite, match{}); got.rec != nil {
+	if got := x.confirm(fp, nil, rewrite, match{}); got.rec != nil {
 		t.Errorf("a rewrite with a new figure and no copy: confirmed %s, want none", got.rec.ID)
+	}
+}
+
+// TestCompareAlone checks that a match compared alone gets the signals it
+// gets from a comparison of its own whether or not the story rule's
+// comparison of its lead is taken over.
+func TestCompareAlone(t *testing.T) {
+	x := newTestIndex(t, Config{}, nil)
+	x.Add("storm", "", storm, t0)
+	x.Add("chess", "", chess, t0.Add(time.Minute))
+	x.Add("revised", "", strings.Replace(storm, "120,000", "150,000", 1), t0.Add(2*time.Minute))
+	fp := extract("", stormCopy, x.table)
+	defer fp.release()
+	defer x.leadSets.empty()
+	var top [storyCandidates]match
+	ntop, _, _ := x.candidates(fp, &top)
+	found := top // as the search found them, before the story rule
+	x.storyMatch(top[:ntop], fp)
+	if ntop < 2 {
+		t.Fatalf("%d candidates, want the storm and its revision", ntop)
+	}
+	for _, m := range found[:ntop] {
+		got, want := x.compareAlone(m, top[:ntop], fp), x.compareAlone(m, nil, fp)
+		if got != want || !got.sig.compared || got.sig.story == 0 {
+			t.Errorf("%s: compared alone after the story rule %+v, want %+v, compared", m.rec.ID, got.sig, want.sig)
+		}
 	}
 }
 
