@@ -144,16 +144,13 @@ type Index struct {
 	store   Store
 	table   *lexicon.Table
 	phrases *phraseRing
-	// keyScratch indexes a new article's keys while its candidates are
-	// compared with it.
-	keyScratch *keyIndex
+	// search is the scratch of candidate searches, and visit its
+	// callback, [Index.measure], made once (see [Index.candidates]).
+	search *search
+	visit  func(*Record)
 	// leadSets hold a new article's vocabulary and lead while leads are
 	// compared with it.
 	leadSets *leadSets
-	// dupFound and copyFound are the duplicates a candidate search found
-	// so far (see [Index.candidates]), kept here so that the search's
-	// callback does not move them to the heap.
-	dupFound, copyFound match
 
 	stories  map[string]int // live articles per story
 	latest   time.Time      // newest ingest time seen
@@ -179,8 +176,9 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 	}
 	x := &Index{
 		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
-		keyScratch: new(keyIndex), leadSets: new(leadSets), stories: map[string]int{}, pending: map[string]chan struct{}{},
+		search: new(search), leadSets: new(leadSets), stories: map[string]int{}, pending: map[string]chan struct{}{},
 	}
+	x.visit = x.measure
 	if x.store == nil {
 		x.store = newMemStore()
 	}
@@ -374,26 +372,59 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 // candidates finds the earlier articles fp is measured against: the
 // best-supported, strongest first, into top (it returns how many), the
 // most similar duplicate by the rule before leads are compared, and the
-// most similar copy (a nil rec means none). Matches are kept as values: a
-// match per candidate on the heap was a third of the allocations of a
-// decision.
+// most similar copy (a nil rec means none).
 func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop int, dup, copied match) {
-	keys := x.keyScratch
-	keys.reset(&fp.sig)
-	x.dupFound, x.copyFound = match{}, match{}
-	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, func(r *Record) {
-		m := match{rec: r, sig: keys.compare(&r.Sig)}
-		ntop = insertBySupport(top, ntop, m)
-		if x.duplicate(m.sig) && (x.dupFound.rec == nil || m.sig.cosine > x.dupFound.sig.cosine) {
-			x.dupFound = m
-		}
-		if x.copied(m.sig) && (x.copyFound.rec == nil || m.sig.cosine > x.copyFound.sig.cosine) {
-			x.copyFound = m
-		}
-	})
-	dup, copied = x.dupFound, x.copyFound
-	x.dupFound, x.copyFound = match{}, match{} // hold no record past the search
-	return ntop, dup, copied
+	s := x.search
+	s.keys.reset(&fp.sig)
+	s.found, s.ntop, s.dup, s.copied = s.found[:0], 0, -1, -1
+	x.store.Candidates(fp.block, x.cfg.CandidatesPerKey, x.visit)
+	for i, f := range s.top[:s.ntop] {
+		top[i] = s.found[f]
+	}
+	if s.dup >= 0 {
+		dup = s.found[s.dup]
+	}
+	if s.copied >= 0 {
+		copied = s.found[s.copied]
+	}
+	clear(s.found) // hold no record past the search
+	return s.ntop, dup, copied
+}
+
+// search is the state of a candidate search (see [Index.candidates]),
+// kept in the index with its callback so that a search moves nothing to
+// the heap: a closure over its state, and the matches it kept, were.
+// Matches are measured in place, and only their places are moved about:
+// a match is large.
+type search struct {
+	// keys index the new article's keys.
+	keys keyIndex
+	// found are the candidates measured, in the order visited.
+	found []match
+	// top holds the places in found of the ntop best-supported,
+	// strongest first; dup and copied are those of the most similar
+	// duplicate and copy, or -1.
+	top         [storyCandidates]int
+	ntop        int
+	dup, copied int
+}
+
+// measure is the callback of a candidate search: it measures the
+// candidate r against the new article and keeps its place among the
+// best.
+func (x *Index) measure(r *Record) {
+	s := x.search
+	i := len(s.found)
+	s.found = append(s.found, match{rec: r})
+	sig := &s.found[i].sig
+	s.keys.measure(&r.Sig, sig)
+	s.ntop = insertBySupport(&s.top, s.ntop, s.found, i)
+	if x.duplicate(sig) && (s.dup < 0 || sig.cosine > s.found[s.dup].sig.cosine) {
+		s.dup = i
+	}
+	if x.copied(sig) && (s.copied < 0 || sig.cosine > s.found[s.copied].sig.cosine) {
+		s.copied = i
+	}
 }
 
 // confirm returns the duplicate of the decision: dup once its phrases and
@@ -406,7 +437,7 @@ func (x *Index) confirm(fp *fingerprint, top []match, dup, copied match) match {
 		if m.rec == nil {
 			continue
 		}
-		if m = x.compareAlone(m, top, fp); x.duplicate(m.sig) {
+		if m = x.compareAlone(m, top, fp); x.duplicate(&m.sig) {
 			return m
 		}
 	}
@@ -466,12 +497,12 @@ func (x *Index) Explain(title, text string) []Candidate {
 	return out
 }
 
-// insertBySupport inserts m into the n best-supported matches of top,
-// strongest first, after those it ties with (the earlier visited), and
-// returns their new number.
-func insertBySupport(top *[storyCandidates]match, n int, m match) int {
+// insertBySupport inserts place i of found into top, the places of the n
+// best-supported matches of found, strongest first, after those it ties
+// with (the earlier visited), and returns their new number.
+func insertBySupport(top *[storyCandidates]int, n int, found []match, i int) int {
 	at := n
-	for at > 0 && top[at-1].sig.support < m.sig.support {
+	for at > 0 && found[top[at-1]].sig.support < found[i].sig.support {
 		at--
 	}
 	if at == storyCandidates {
@@ -479,7 +510,7 @@ func insertBySupport(top *[storyCandidates]match, n int, m match) int {
 	}
 	n = min(n+1, storyCandidates)
 	copy(top[at+1:n], top[at:n-1])
-	top[at] = m
+	top[at] = i
 	return n
 }
 
@@ -601,14 +632,14 @@ func (x *Index) addPhrases(ms []match, fp *fingerprint) {
 // article with other figures: an update of a wire story (a revised toll,
 // the same results line with another score) is a new version of the
 // story, however much of the text it keeps.
-func (x *Index) duplicate(s signals) bool {
+func (x *Index) duplicate(s *signals) bool {
 	rewrite := s.cosine >= rewriteCosine && s.covered >= rewriteCovered && s.lengthRatio <= rewriteLength &&
 		(!s.compared || s.lead.newNumbers == 0)
 	return (x.copied(s) || rewrite) && (!s.compared || s.lead.revised == 0)
 }
 
 // copied tells whether signals show a copy (see [Index.duplicate]).
-func (x *Index) copied(s signals) bool {
+func (x *Index) copied(s *signals) bool {
 	return s.cosine >= x.cfg.DuplicateThreshold && s.sentenceShare >= minSentenceShare
 }
 

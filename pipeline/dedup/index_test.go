@@ -237,7 +237,7 @@ func TestDuplicateRule(t *testing.T) {
 		{"longer than the earlier article", signals{cosine: 0.8, covered: 0.85, lengthRatio: 1.2}, false},
 		{"not covered", signals{cosine: 0.8, covered: 0.7, lengthRatio: 0.7}, false},
 	} {
-		if got := x.duplicate(tc.s); got != tc.want {
+		if got := x.duplicate(&tc.s); got != tc.want {
 			t.Errorf("%s: duplicate(%+v) = %v, want %v", tc.name, tc.s, got, tc.want)
 		}
 	}

@@ -150,14 +150,20 @@ func (k *keyIndex) reset(a *Signature) {
 	}
 }
 
-// compare measures the indexed signature against an earlier one, b. The
-// shared keys are paired as a merge of the sorted keys pairs them (the
-// t-th place of a key in one with its t-th place in the other) and their
-// weights added up in the merge's order, ascending keys, so that the
-// signals are those of a merge to the bit.
+// compare measures the indexed signature against an earlier one, b.
 func (k *keyIndex) compare(b *Signature) signals {
-	a := &k.sig
 	var s signals
+	k.measure(b, &s)
+	return s
+}
+
+// measure is compare into s: it sets the measures of s that compare sets
+// and leaves the others. The shared keys are paired as a merge of the
+// sorted keys pairs them (the t-th place of a key in one with its t-th
+// place in the other) and their weights added up in the merge's order,
+// ascending keys, so that the signals are those of a merge to the bit.
+func (k *keyIndex) measure(b *Signature, s *signals) {
+	a := &k.sig
 	var dot, support, covered, covering float64
 	nb := min(int(b.N), len(b.Keys))
 	for j := 0; j < nb; j++ {
@@ -189,18 +195,19 @@ func (k *keyIndex) compare(b *Signature) signals {
 	// Sentence hashes are distinct within a signature: the shared ones
 	// are those of b that a holds, mostly told apart by their bits.
 	sa := a.Sentences[:min(int(a.NS), len(a.Sentences))]
+	sentences := 0
 	for _, h := range b.Sentences[:min(int(b.NS), len(b.Sentences))] {
 		if k.sentences&sentenceBit(h) != 0 && slices.Contains(sa, h) {
-			s.sentences++
+			sentences++
 		}
 	}
+	s.sentences, s.lengthRatio, s.sentenceShare = sentences, 0, 0
 	if b.Words > 0 {
 		s.lengthRatio = float64(a.Words) / float64(b.Words)
 	}
 	if b.NS > 0 {
-		s.sentenceShare = float64(s.sentences) / float64(b.NS)
+		s.sentenceShare = float64(sentences) / float64(b.NS)
 	}
-	return s
 }
 
 func weight(q uint16) float64 { return float64(q) / math.MaxUint16 }
