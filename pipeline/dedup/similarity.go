@@ -57,10 +57,10 @@ func compare(a, b *Signature) signals {
 	return k.compare(b)
 }
 
-// keyIndexSlots sizes a [keyIndex]: a power of two, four times
-// SignatureTerms, so that a look-up of a key the new article lacks, the
-// usual case, mostly ends at its first slot.
-const keyIndexSlots = 4 * SignatureTerms
+// keyIndexSlots sizes a [keyIndex]: a power of two, so large that the
+// look-up of a key the new article lacks, the usual case, finds its first
+// slot free but about one time in 30.
+const keyIndexSlots = 32 * SignatureTerms
 
 // keyIndex holds the new article's signature, its keys in an
 // open-addressing table, to measure it against each of its candidates:
@@ -69,41 +69,34 @@ const keyIndexSlots = 4 * SignatureTerms
 // advances is unpredictable. An index is reused: [keyIndex.reset] sets it
 // to another signature.
 type keyIndex struct {
-	// filter has the bit of each key of the signature set (see
-	// [filterBit]): the look-up of a key the signature lacks, the usual
-	// case, mostly ends at its clear bit, without probing the slots. A
-	// bit takes a byte, which is read with one load and no shift.
-	filter [keyFilterBits]bool
+	// slots are the table: a free slot is 0, another holds 1 plus the
+	// place in keys of a key probed from it or from a slot before it. A
+	// slot takes a byte, so that the usual look-up, which ends at a free
+	// first slot, reads one byte of a 1 KB table.
+	slots [keyIndexSlots]uint8
+	// keys are the distinct keys of the signature.
+	keys [SignatureTerms]keySlot
 	// sentences has the bit of each sentence hash of the signature set
-	// (see [sentenceBit]), to the same end.
+	// (see [sentenceBit]): the look-up of a hash the signature lacks
+	// mostly ends at its clear bit.
 	sentences uint64
-	slots     [keyIndexSlots]keySlot
 	sig       Signature // a copy, so as not to keep the article's fingerprint
 	// weights are the signature's [weight]s, computed once.
 	weights [SignatureTerms]float64
 }
 
-// keyFilterBits sizes the filter of a [keyIndex]: a power of two, so large
-// that a key the signature lacks finds its bit set about one time in 30.
-const keyFilterBits = 32 * SignatureTerms
-
-// filterBit returns the place of a key's bit in a [keyIndex] filter.
-func filterBit(key uint32) uint32 {
-	return key * 0x9E3779B1 >> (32 - bits.TrailingZeros(keyFilterBits))
-}
-
 // mayHold reports whether the signature may hold key: false means it
 // does not.
 func (k *keyIndex) mayHold(key uint32) bool {
-	return k.filter[filterBit(key)]
+	return k.slots[k.home(key)] != 0
 }
 
 // sentenceBit returns the bit of a sentence hash in a [keyIndex].
 func sentenceBit(h uint32) uint64 { return 1 << (h * 0x9E3779B1 >> 26) }
 
-// keySlot holds a key of the signature: the first place i of the key in
-// its Keys, and the number n of places holding it (two hashes may fold
-// alike); n is 0 in a free slot.
+// keySlot is a distinct key of the signature: the first place i of the
+// key in its Keys, and the number n of places holding it (two hashes may
+// fold alike).
 type keySlot struct {
 	key  uint32
 	i, n uint8
@@ -115,26 +108,28 @@ func (k *keyIndex) home(key uint32) uint32 {
 	return key * 0x9E3779B1 >> (32 - bits.TrailingZeros(keyIndexSlots))
 }
 
-// find returns the place in slots of the slot holding key, or of the free
-// slot where its probe ends if none does.
-func (k *keyIndex) find(key uint32) uint32 {
-	p := k.home(key)
-	for k.slots[p%keyIndexSlots].n != 0 && k.slots[p%keyIndexSlots].key != key {
-		p++
+// find returns the entry of key, and whether the signature holds it.
+func (k *keyIndex) find(key uint32) (keySlot, bool) {
+	for p := k.home(key); ; p++ {
+		e := k.slots[p%keyIndexSlots]
+		if e == 0 {
+			return keySlot{}, false
+		}
+		if ks := k.keys[(e-1)%SignatureTerms]; ks.key == key {
+			return ks, true
+		}
 	}
-	return p % keyIndexSlots
 }
 
 // reset makes k the index of signature a.
 func (k *keyIndex) reset(a *Signature) {
 	k.sig = *a
-	clear(k.filter[:])
 	clear(k.slots[:])
 	k.sentences = 0
 	for _, h := range a.Sentences[:min(int(a.NS), len(a.Sentences))] {
 		k.sentences |= sentenceBit(h)
 	}
-	na := min(int(a.N), len(a.Keys))
+	na, nk := min(int(a.N), len(a.Keys)), uint8(0)
 	for i := 0; i < na; i++ {
 		k.weights[i] = weight(a.Weights[i])
 		key := a.Keys[i]
@@ -145,8 +140,13 @@ func (k *keyIndex) reset(a *Signature) {
 		for i+n < na && a.Keys[i+n] == key {
 			n++
 		}
-		k.slots[k.find(key)] = keySlot{key: key, i: uint8(i), n: uint8(n)}
-		k.filter[filterBit(key)] = true
+		p := k.home(key)
+		for k.slots[p%keyIndexSlots] != 0 {
+			p++
+		}
+		k.keys[nk%SignatureTerms] = keySlot{key: key, i: uint8(i), n: uint8(n)}
+		nk++
+		k.slots[p%keyIndexSlots] = nk
 	}
 }
 
@@ -171,13 +171,15 @@ func (k *keyIndex) measure(b *Signature, s *signals) {
 		if !k.mayHold(key) {
 			continue // the usual case: not shared
 		}
-		slot := k.slots[k.find(key)]
-		if slot.n == 0 {
+		slot, ok := k.find(key)
+		if !ok {
 			continue
 		}
 		run := 0 // places before j holding the key
-		for run < j && b.Keys[j-run-1] == key {
-			run++
+		if j > 0 && b.Keys[j-1] == key {
+			for run < j && b.Keys[j-run-1] == key {
+				run++
+			}
 		}
 		if run >= int(slot.n) {
 			continue // held fewer times in a
