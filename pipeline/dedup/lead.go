@@ -106,10 +106,10 @@ type leadSets struct {
 	// probes are the [bloomProbe]s of the lead words, names and numbers
 	// of the lead filled in, in that order: the same for every profile.
 	probes []bloomProbe
-	// terms and leadWords are what was filled in, for empty; filled tells
-	// whether anything was.
-	terms, leadWords []uint64
-	filled           bool
+	// leadWords are the lead filled in, for empty; filled tells whether
+	// anything was.
+	leadWords []uint64
+	filled    bool
 }
 
 // fill puts in the sets the vocabulary of an article, its distinct
@@ -119,9 +119,9 @@ func (s *leadSets) fill(terms []uint64, ls *leadScratch) {
 	if s.filled {
 		return
 	}
-	s.filled, s.terms, s.leadWords = true, terms, ls.leadWords
+	s.filled, s.leadWords = true, ls.leadWords
 	for _, h := range terms {
-		s.vocab.add(vocabHash(h))
+		s.vocab.put(vocabHash(h))
 	}
 	s.probes = s.probes[:0]
 	for _, h := range ls.leadWords {
@@ -136,18 +136,19 @@ func (s *leadSets) fill(terms []uint64, ls *leadScratch) {
 	}
 }
 
-// empty removes what fill put in the sets, clearing whole words of them.
+// empty removes what fill put in the sets: the vocabulary, a few hundred
+// words that set bits all over its set, by clearing the whole set (8 KB,
+// a few hundred instructions), the lead by clearing the words of its set
+// that its few dozen words set.
 func (s *leadSets) empty() {
 	if !s.filled {
 		return
 	}
-	for _, h := range s.terms {
-		s.vocab.bits[vocabHash(h)/64] = 0
-	}
+	clear(s.vocab.bits[:])
 	for _, h := range s.leadWords {
 		s.lead.bits[vocabHash(h)/64] = 0
 	}
-	s.filled, s.terms, s.leadWords = false, nil, nil
+	s.filled, s.leadWords = false, nil
 }
 
 // read takes in a content word or number among the first leadTokens

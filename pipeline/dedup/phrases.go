@@ -49,6 +49,9 @@ func (s *phraseSet) add(p uint16) bool {
 	return true
 }
 
+// put puts p in the set.
+func (s *phraseSet) put(p uint16) { s.bits[p/64] |= 1 << (p % 64) }
+
 func (s *phraseSet) has(p uint16) bool { return s.bits[p/64]&(1<<(p%64)) != 0 }
 
 // remove takes the phrases of ps out of the set.
