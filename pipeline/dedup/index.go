@@ -419,12 +419,18 @@ func (x *Index) measure(r *Record) {
 	sig := &s.found[i].sig
 	s.keys.measure(&r.Sig, sig)
 	s.ntop = insertBySupport(&s.top, s.ntop, s.found, i)
-	if x.duplicate(sig) && (s.dup < 0 || sig.cosine > s.found[s.dup].sig.cosine) {
+	if x.duplicate(sig) && (s.dup < 0 || closer(&s.found[i], &s.found[s.dup])) {
 		s.dup = i
 	}
-	if x.copied(sig) && (s.copied < 0 || sig.cosine > s.found[s.copied].sig.cosine) {
+	if x.copied(sig) && (s.copied < 0 || closer(&s.found[i], &s.found[s.copied])) {
 		s.copied = i
 	}
+}
+
+// closer tells whether match a is more similar than b, or as similar and
+// recorded earlier: the search visits candidates in no particular order.
+func closer(a, b *match) bool {
+	return a.sig.cosine > b.sig.cosine || a.sig.cosine == b.sig.cosine && a.rec.Seq < b.rec.Seq
 }
 
 // confirm returns the duplicate of the decision: dup once its phrases and
@@ -499,10 +505,10 @@ func (x *Index) Explain(title, text string) []Candidate {
 
 // insertBySupport inserts place i of found into top, the places of the n
 // best-supported matches of found, strongest first, after those it ties
-// with (the earlier visited), and returns their new number.
+// with that were recorded earlier, and returns their new number.
 func insertBySupport(top *[storyCandidates]int, n int, found []match, i int) int {
-	at := n
-	for at > 0 && found[top[at-1]].sig.support < found[i].sig.support {
+	m, at := &found[i], n
+	for at > 0 && supported(m, &found[top[at-1]]) {
 		at--
 	}
 	if at == storyCandidates {
@@ -512,6 +518,13 @@ func insertBySupport(top *[storyCandidates]int, n int, found []match, i int) int
 	copy(top[at+1:n], top[at:n-1])
 	top[at] = i
 	return n
+}
+
+// supported tells whether match a is better supported than b, or as
+// well and recorded earlier: the search visits candidates in no
+// particular order.
+func supported(a, b *match) bool {
+	return a.sig.support > b.sig.support || a.sig.support == b.sig.support && a.rec.Seq < b.rec.Seq
 }
 
 // storyMatch returns the match of top that the story rule prefers, after

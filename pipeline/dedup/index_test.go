@@ -313,6 +313,43 @@ func TestCompareAlone(t *testing.T) {
 	}
 }
 
+// reversedStore visits candidates in the reverse of the order in which
+// the store it wraps visits them.
+type reversedStore struct{ Store }
+
+func (s reversedStore) Candidates(keys []uint32, perKey int, fn func(*Record)) {
+	var rs []*Record
+	s.Store.Candidates(keys, perKey, func(r *Record) { rs = append(rs, r) })
+	for i := len(rs) - 1; i >= 0; i-- {
+		fn(rs[i])
+	}
+}
+
+// TestCandidateOrder checks that decisions do not depend on the order in
+// which the store visits candidates: of two earlier articles alike (the
+// same signature recorded twice), the earlier recorded is matched either
+// way.
+func TestCandidateOrder(t *testing.T) {
+	for _, store := range []Store{newMemStore(), reversedStore{newMemStore()}} {
+		x := newTestIndex(t, Config{Store: store}, nil)
+		fp := extract("", storm, x.table)
+		for _, id := range []string{"storm-1", "storm-2"} {
+			x.recorded++
+			x.store.Put(Record{ID: id, StoryID: "story-" + id, At: t0, Seq: x.recorded, Sig: fp.sig}, fp.block)
+			x.phrases.put(x.recorded, fp.phrases, fp.lead)
+		}
+		fp.release()
+		for _, a := range []struct{ id, text, want string }{
+			{"copy", stormCopy, "storm-1"}, {"rewrite", "Storm Arwen knocked out power to 120,000 homes across Northumberland on Friday.", "storm-1"},
+		} {
+			d := x.Add(a.id, "", a.text, t0.Add(time.Minute))
+			if d.Evidence == nil || d.Evidence.Matched != a.want || d.StoryID != "story-"+a.want {
+				t.Errorf("%T: %s matched %+v in %s, want %s, the earlier of two alike", store, a.id, d.Evidence, d.StoryID, a.want)
+			}
+		}
+	}
+}
+
 // TestCopyFigures checks that a copy repeating a sentence with other
 // figures (an update of a wire story) is a new version of the story, not
 // a duplicate, while one followed by a teaser with figures of its own is

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"sort"
 	"time"
@@ -46,8 +47,8 @@ type Store interface {
 	// Get returns the record of an article id, if held.
 	Get(id string) (Record, bool)
 	// Candidates calls fn for each held record posted under any of keys,
-	// each record once, visiting at most perKey of the newest records per
-	// key. fn must not retain the pointer.
+	// each record once and in any order, visiting at most perKey of the
+	// newest records per key. fn must not retain the pointer.
 	Candidates(keys []uint32, perKey int, fn func(*Record))
 	// Put adds a record under its blocking keys. Records are put in
 	// non-decreasing order of At.
@@ -82,11 +83,11 @@ type memStore struct {
 	next     uint32               // sequence number the next record gets
 	postings map[uint32][]uint32
 	byID     map[uint64]uint32
-	lists    [][]uint32         // scratch for Candidates
-	seen     indexTable[uint32] // scratch for Candidates
-	cands    []uint32           // scratch for Candidates
-	swept    int                // records expired since postings were last swept
-	touched  uint64             // postings and records read ahead, kept (see touch)
+	lists    [][]uint32 // scratch for Candidates
+	seen     []uint32   // scratch for Candidates (see distinct)
+	cands    []uint32   // scratch for Candidates
+	swept    int        // records expired since postings were last swept
+	touched  uint64     // postings and records read ahead, kept (see touch)
 }
 
 // recordBlock is how many records a block of a [memStore] holds.
@@ -152,24 +153,48 @@ func (m *memStore) Candidates(keys []uint32, perKey int, fn func(*Record)) {
 		m.lists[i] = list
 	}
 	m.touched += uint64(sum)
-	// A record is often posted under several of the keys: gather each
-	// once, then sort the few distinct ones, which costs much less than
-	// sorting them all with their repeats.
-	m.seen.reset()
-	m.cands = m.cands[:0]
-	for _, list := range m.lists {
-		for _, seq := range list {
-			if _, seen := m.seen.lookup(seq, 0); !seen {
-				m.cands = append(m.cands, seq)
-			}
-		}
-	}
+	m.distinct()
 	clear(m.lists) // holds no list past the call
-	slices.Sort(m.cands)
 	m.touch(m.cands)
 	for _, seq := range m.cands {
 		if r := m.at(seq); r.ID != "" {
 			fn(r)
+		}
+	}
+}
+
+// distinct sets cands to the postings of lists, each record once: a
+// record is often posted under several of the keys. They are told apart
+// in a small open-addressing table of their distances from first (plus
+// one, as 0 marks a free slot), sized to the postings and emptied whole,
+// which costs a few instructions a posting: a generic hash table cost
+// several times as many, and sorting them more.
+func (m *memStore) distinct() {
+	m.cands = m.cands[:0]
+	n := 0
+	for _, list := range m.lists {
+		n += len(list)
+	}
+	if n == 0 {
+		return
+	}
+	size := 1 << bits.Len(uint(2*n)) // at most half full
+	if cap(m.seen) < size {
+		m.seen = make([]uint32, size)
+	}
+	seen, shift := m.seen[:size], 32-bits.TrailingZeros(uint(size))
+	clear(seen)
+	for _, list := range m.lists {
+		for _, seq := range list {
+			d := seq - m.first + 1
+			p := d * 0x9E3779B1 >> shift
+			for seen[p] != 0 && seen[p] != d {
+				p = (p + 1) & uint32(size-1)
+			}
+			if seen[p] == 0 {
+				seen[p] = d
+				m.cands = append(m.cands, seq)
+			}
 		}
 	}
 }
