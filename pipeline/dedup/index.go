@@ -145,9 +145,11 @@ type Index struct {
 	table   *lexicon.Table
 	phrases *phraseRing
 	// search is the scratch of candidate searches, and visit its
-	// callback, [Index.measure], made once (see [Index.candidates]).
-	search *search
-	visit  func(*Record)
+	// callback, [Index.measure], made once (see [Index.candidates]);
+	// leave is [Index.leaves], made once for expiry: a method value
+	// passed to the store is moved to the heap where it is made.
+	search       *search
+	visit, leave func(*Record)
 	// leadSets hold a new article's vocabulary and lead while leads are
 	// compared with it.
 	leadSets *leadSets
@@ -178,7 +180,7 @@ func NewIndex(cfg Config, reg prometheus.Registerer) (*Index, error) {
 		cfg: cfg, metrics: m, store: cfg.Store, table: cfg.Lexicon, phrases: newPhraseRing(cfg.PhraseArticles),
 		search: new(search), leadSets: new(leadSets), stories: map[string]int{}, pending: map[string]chan struct{}{},
 	}
-	x.visit = x.measure
+	x.visit, x.leave = x.measure, x.leaves
 	if x.store == nil {
 		x.store = newMemStore()
 	}
@@ -314,7 +316,7 @@ func (x *Index) Observe(e *pipeline.Event) {
 // expire drops the records that left the window, by age or to make room
 // for one more article, keeping story sizes those of the window.
 func (x *Index) expire(at time.Time) {
-	n := x.store.Expire(at.Add(-x.cfg.Window), x.cfg.MaxArticles-1, x.leaves)
+	n := x.store.Expire(at.Add(-x.cfg.Window), x.cfg.MaxArticles-1, x.leave)
 	if n > 0 {
 		x.metrics.evictions.Add(float64(n))
 		x.metrics.articles.Set(float64(x.store.Len()))
@@ -323,7 +325,9 @@ func (x *Index) expire(at time.Time) {
 
 // leaves keeps story sizes those of the window as r leaves it.
 func (x *Index) leaves(r *Record) {
-	if x.stories[r.StoryID]--; x.stories[r.StoryID] <= 0 {
+	if n := x.stories[r.StoryID] - 1; n > 0 {
+		x.stories[r.StoryID] = n
+	} else {
 		delete(x.stories, r.StoryID)
 	}
 }
@@ -340,7 +344,7 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	ntop, dup, copied := x.candidates(fp, &top)
 	best := x.storyMatch(top[:ntop], fp)
 	rec := Record{ID: id, At: at, Sig: fp.sig}
-	d := Decision{StoryID: "story-" + id}
+	var d Decision
 	dup = x.confirm(fp, top[:ntop], dup, copied)
 	x.leadSets.empty()
 	switch {
@@ -355,8 +359,11 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 		d.Similarity = best.sig.cosine
 		d.Evidence = evidence(DecisionSameStory, &best, fp)
 	case best.rec != nil:
+		d.StoryID = "story-" + id
 		d.Similarity = best.sig.cosine
 		d.Evidence = evidence(DecisionNewStory, &best, fp)
+	default:
+		d.StoryID = "story-" + id
 	}
 	rec.StoryID = d.StoryID
 	if d.Evidence != nil {
