@@ -347,26 +347,30 @@ func (x *Index) decide(id string, fp *fingerprint, at time.Time) (Decision, Reco
 	var d Decision
 	dup = x.confirm(fp, top[:ntop], dup, copied)
 	x.leadSets.empty()
+	var (
+		m        *match // the match the evidence explains
+		decision string
+	)
 	switch {
 	case dup.rec != nil:
 		rec.Duplicate = true
 		d.DuplicateOf = dup.rec.ID
 		d.StoryID = dup.rec.StoryID
-		d.Similarity = dup.sig.cosine
-		d.Evidence = evidence(DecisionDuplicate, &dup, fp)
+		m, decision = &dup, DecisionDuplicate
 	case best.rec != nil && x.links(&best.sig):
 		d.StoryID = best.rec.StoryID
-		d.Similarity = best.sig.cosine
-		d.Evidence = evidence(DecisionSameStory, &best, fp)
+		m, decision = &best, DecisionSameStory
 	case best.rec != nil:
 		d.StoryID = "story-" + id
-		d.Similarity = best.sig.cosine
-		d.Evidence = evidence(DecisionNewStory, &best, fp)
+		m, decision = &best, DecisionNewStory
 	default:
 		d.StoryID = "story-" + id
 	}
 	rec.StoryID = d.StoryID
-	if d.Evidence != nil {
+	if m != nil {
+		// The search's key index still indexes fp's keys.
+		d.Similarity = m.sig.cosine
+		d.Evidence = evidence(decision, m, fp, x.search.keys.shared(&m.rec.Sig))
 		rec.Matched = d.Evidence.Matched
 	}
 	// The record keeps the similarity as float32; round the decision
@@ -706,20 +710,21 @@ func (x *Index) replay(r Record, fp *fingerprint) Decision {
 		x.leadSets.empty()
 		m = &ms[0]
 	}
-	d.Evidence = evidence(decision, m, fp)
+	d.Evidence = evidence(decision, m, fp, sharedKeys(&fp.sig, &m.rec.Sig))
 	return d
 }
 
 // evidence explains a match with its signals and the strongest shared
-// features of each kind.
-func evidence(decision string, m *match, fp *fingerprint) *pipeline.Evidence {
+// features of each kind, shared being the places of the keys of fp that
+// the match holds too (see [sharedKeys]).
+func evidence(decision string, m *match, fp *fingerprint, shared uint32) *pipeline.Evidence {
 	ev := &pipeline.Evidence{
 		Matched:         m.rec.ID,
 		Decision:        decision,
 		Signals:         signalMap(&m.sig, round),
 		SharedSentences: m.sig.sentences,
 	}
-	ev.SharedNames, ev.SharedNumbers, ev.SharedTerms = sharedTexts(m.rec, fp)
+	ev.SharedNames, ev.SharedNumbers, ev.SharedTerms = sharedTexts(shared, fp)
 	return ev
 }
 
@@ -753,13 +758,12 @@ func signalMap(s *signals, r func(float64) float64) map[string]float64 {
 	return m
 }
 
-// sharedTexts returns the texts of the top features of fp that r shares,
-// strongest first, by kind: names, numbers and other terms (nil for a kind
+// sharedTexts returns the texts of the top features of fp whose keys'
+// places are the bits of shared, strongest first, by kind: names, numbers and other terms (nil for a kind
 // with none). The texts are cut from one string and the three lists from
 // one array, which spares the allocations of a string and of list growth
 // per feature, most of those of a decision.
-func sharedTexts(r *Record, fp *fingerprint) (names, numbers, terms []string) {
-	shared := sharedKeys(&fp.sig, &r.Sig)
+func sharedTexts(shared uint32, fp *fingerprint) (names, numbers, terms []string) {
 	var (
 		texts          [SignatureTerms]*feat
 		ends           [SignatureTerms]int

@@ -145,7 +145,7 @@ func TestSharedTexts(t *testing.T) {
 	const text = "North Korean leader Kim Jong-un met Vladimir Putin's aides on Sept. 13, paying 2,290 roubles."
 	fp := extract("", text, x.table)
 	rec := &Record{Sig: fp.sig}
-	names, numbers, terms := sharedTexts(rec, fp)
+	names, numbers, terms := sharedTexts(sharedKeys(&fp.sig, &rec.Sig), fp)
 	var want [3][]string
 	for i := range fp.top {
 		k := map[byte]int{kindName: 0, kindNumber: 1, kindTerm: 2}[fp.top[i].kind]
@@ -160,7 +160,7 @@ func TestSharedTexts(t *testing.T) {
 	}
 
 	other := extract("", "Roubles.", x.table)
-	names, numbers, terms = sharedTexts(&Record{Sig: other.sig}, fp)
+	names, numbers, terms = sharedTexts(sharedKeys(&fp.sig, &other.sig), fp)
 	if names != nil || numbers != nil || len(terms) != 1 || terms[0] != "roubles" {
 		t.Errorf("sharedTexts with one shared term = %q, %q, %q, want nil, nil, [roubles]", names, numbers, terms)
 	}

@@ -150,6 +150,22 @@ func (k *keyIndex) reset(a *Signature) {
 	}
 }
 
+// shared returns the places of the keys of the indexed signature that b
+// holds too, as the bits of a mask: [sharedKeys] of the two, at the cost
+// of a look-up per key of b rather than a merge.
+func (k *keyIndex) shared(b *Signature) uint32 {
+	var mask uint32
+	for _, key := range b.Keys[:min(int(b.N), len(b.Keys))] {
+		if !k.mayHold(key) {
+			continue
+		}
+		if slot, ok := k.find(key); ok {
+			mask |= (1<<slot.n - 1) << slot.i // every place holding it
+		}
+	}
+	return mask
+}
+
 // compare measures the indexed signature against an earlier one, b.
 func (k *keyIndex) compare(b *Signature) signals {
 	var s signals
