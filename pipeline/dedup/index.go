@@ -398,7 +398,9 @@ func (x *Index) candidates(fp *fingerprint, top *[storyCandidates]match) (ntop i
 	if s.copied >= 0 {
 		copied = s.found[s.copied]
 	}
-	clear(s.found) // hold no record past the search
+	for i := range s.found {
+		s.found[i].rec = nil // hold no record past the search
+	}
 	return s.ntop, dup, copied
 }
 
