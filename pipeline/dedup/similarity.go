@@ -3,7 +3,6 @@ package dedup
 import (
 	"math"
 	"math/bits"
-	"slices"
 )
 
 // supportCap is the most one shared feature adds to [signals].support. A
@@ -210,12 +209,19 @@ func (k *keyIndex) measure(b *Signature, s *signals) {
 	s.cosine = min(1, dot)
 	s.covered = min(1, covered)
 	s.covering = min(1, covering)
-	// Sentence hashes are distinct within a signature: the shared ones
-	// are those of b that a holds, mostly told apart by their bits.
+	// Sentence hashes are distinct and ascending within a signature: the
+	// shared ones are those of b that a holds, mostly told apart by their
+	// bits, else looked for in a from where the last one was.
 	sa := a.Sentences[:min(int(a.NS), len(a.Sentences))]
-	sentences := 0
+	sentences, i := 0, 0
 	for _, h := range b.Sentences[:min(int(b.NS), len(b.Sentences))] {
-		if k.sentences&sentenceBit(h) != 0 && slices.Contains(sa, h) {
+		if k.sentences&sentenceBit(h) == 0 {
+			continue
+		}
+		for i < len(sa) && sa[i] < h {
+			i++
+		}
+		if i < len(sa) && sa[i] == h {
 			sentences++
 		}
 	}
