@@ -431,7 +431,9 @@ func (x *Index) measure(r *Record) {
 	s.found = append(s.found, match{rec: r})
 	sig := &s.found[i].sig
 	s.keys.measure(&r.Sig, sig)
-	s.ntop = insertBySupport(&s.top, s.ntop, s.found, i)
+	if s.ntop < storyCandidates || supported(&s.found[i], &s.found[s.top[storyCandidates-1]]) {
+		s.ntop = insertBySupport(&s.top, s.ntop, s.found, i) // most candidates, once top is full, are not
+	}
 	if x.duplicate(sig) && (s.dup < 0 || closer(&s.found[i], &s.found[s.dup])) {
 		s.dup = i
 	}
