@@ -123,17 +123,18 @@ func (s *leadSets) fill(terms []uint64, ls *leadScratch) {
 	for _, h := range terms {
 		s.vocab.put(vocabHash(h))
 	}
-	s.probes = s.probes[:0]
+	probes := s.probes[:0]
 	for _, h := range ls.leadWords {
-		s.lead.add(vocabHash(h))
-		s.probes = append(s.probes, probeOf(h))
+		s.lead.put(vocabHash(h))
+		probes = append(probes, probeOf(h))
 	}
 	for _, h := range ls.names {
-		s.probes = append(s.probes, probeOf(h))
+		probes = append(probes, probeOf(h))
 	}
 	for _, h := range ls.numbers {
-		s.probes = append(s.probes, probeOf(h))
+		probes = append(probes, probeOf(h))
 	}
+	s.probes = probes
 }
 
 // empty removes what fill put in the sets: the vocabulary, a few hundred
