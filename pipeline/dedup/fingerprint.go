@@ -130,7 +130,7 @@ type feat struct {
 // fingerprint: growing them afresh for every article cost more than the
 // extraction.
 type scratch struct {
-	index indexTable[uint64] // feature hash to place in feats
+	index indexTable // feature hash to place in feats
 	// The distinct features in order of first mention, with their
 	// position-weighted counts, and their lexicon.Hash.
 	feats   []feat
@@ -155,26 +155,21 @@ func (sc *scratch) reset() {
 
 // add counts a mention of the feature h with weight w, recording the
 // feature from this first mention if it is new. It returns the feature's
-// place in sc.feats and whether it is new. It probes sc.index itself, as
-// [indexTable.lookup] does: the extraction's loop calls it for most words,
-// and a call of lookup from here cost more than the probe, as add then
-// kept its arguments on the stack around it.
+// place in sc.feats and whether it is new. The extraction's loop calls it
+// for most words, so it probes sc.index through the parts of
+// [indexTable.lookup] that inline: as a call, lookup made add keep its
+// arguments on the stack around it.
 func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) (int32, bool) {
 	t := &sc.index
-	if 2*(t.used+1) > len(t.slots) {
-		t.grow()
-	}
-	mask := uint64(len(t.slots) - 1)
-	p := h * 0x9E3779B97F4A7C15 >> t.shift
-	for ; t.slots[p].gen == t.gen; p = (p + 1) & mask {
-		if s := &t.slots[p]; s.key == h {
-			sc.feats[s.i].tf += w
-			return s.i, false
-		}
+	t.reserve()
+	p, held := t.slot(h)
+	if held {
+		i := t.slots[p].i
+		sc.feats[i].tf += w
+		return i, false
 	}
 	next := int32(len(sc.feats))
-	t.used++
-	t.slots[p] = indexSlot[uint64]{key: h, i: next, gen: t.gen}
+	t.fill(p, h, next)
 	sc.feats = append(sc.feats, feat{
 		key: featureKey(kind, h), kind: kind,
 		start: int32(start), end: int32(end), lo: int32(lo), hi: int32(hi),
@@ -185,46 +180,64 @@ func (sc *scratch) add(kind byte, h uint64, w float64, start, end, lo, hi int) (
 }
 
 // indexTable maps keys to small indexes: an open-addressing table, cheaper
-// to fill than a map for the few hundred keys of one article or candidate
-// search, and emptied in constant time, by starting a new generation,
-// however large a long article made it.
-type indexTable[K uint32 | uint64] struct {
-	slots []indexSlot[K] // a power of two long
-	shift uint           // 64 - log2(len(slots))
+// to fill than a map for the few hundred keys of one article, and emptied
+// in constant time, by starting a new generation, however large a long
+// article made it.
+type indexTable struct {
+	slots []indexSlot // a power of two long
+	shift uint        // 64 - log2(len(slots))
 	used  int
 	gen   uint32 // the generation of the slots in use; others are free
 }
 
-type indexSlot[K uint32 | uint64] struct {
-	key K
+type indexSlot struct {
+	key uint64
 	i   int32
 	gen uint32
 }
 
 // lookup returns the index stored for k and true, or stores next for k
 // and returns it and false.
-func (t *indexTable[K]) lookup(k K, next int32) (int32, bool) {
+func (t *indexTable) lookup(k uint64, next int32) (int32, bool) {
+	t.reserve()
+	p, held := t.slot(k)
+	if held {
+		return t.slots[p].i, true
+	}
+	t.fill(p, k, next)
+	return next, false
+}
+
+// reserve makes room for one more key.
+func (t *indexTable) reserve() {
 	if 2*(t.used+1) > len(t.slots) {
 		t.grow()
 	}
-	mask := uint64(len(t.slots) - 1)
-	for p := uint64(k) * 0x9E3779B97F4A7C15 >> t.shift; ; p = (p + 1) & mask {
-		s := &t.slots[p]
-		switch {
-		case s.gen != t.gen:
-			t.used++
-			*s = indexSlot[K]{key: k, i: next, gen: t.gen}
-			return next, false
-		case s.key == k:
-			return s.i, true
-		}
-	}
 }
 
-func (t *indexTable[K]) grow() {
+// fill stores i for k in the free slot p, as [indexTable.slot] found it.
+func (t *indexTable) fill(p, k uint64, i int32) {
+	t.used++
+	t.slots[p] = indexSlot{key: k, i: i, gen: t.gen}
+}
+
+// slot returns the place of k's slot and true if k is held, or the free
+// slot where it would go and false.
+func (t *indexTable) slot(k uint64) (uint64, bool) {
+	mask := uint64(len(t.slots) - 1)
+	p := k * 0x9E3779B97F4A7C15 >> t.shift
+	for ; t.slots[p].gen == t.gen; p = (p + 1) & mask {
+		if t.slots[p].key == k {
+			return p, true
+		}
+	}
+	return p, false
+}
+
+func (t *indexTable) grow() {
 	old, gen := t.slots, t.gen
 	size := max(256, 2*len(old))
-	t.slots, t.shift, t.used, t.gen = make([]indexSlot[K], size), uint(64-bits.TrailingZeros(uint(size))), 0, 1
+	t.slots, t.shift, t.used, t.gen = make([]indexSlot, size), uint(64-bits.TrailingZeros(uint(size))), 0, 1
 	for _, s := range old {
 		if s.gen == gen {
 			t.lookup(s.key, s.i)
@@ -233,7 +246,7 @@ func (t *indexTable[K]) grow() {
 }
 
 // reset empties the table.
-func (t *indexTable[K]) reset() {
+func (t *indexTable) reset() {
 	t.used = 0
 	if t.gen++; t.gen == 0 { // wrapped: slots of generation 0 may be left
 		clear(t.slots)

@@ -140,7 +140,7 @@ func TestStopwordsAreNoFeatures(t *testing.T) {
 }
 
 func TestIndexTableGenerations(t *testing.T) {
-	var x indexTable[uint64]
+	var x indexTable
 	for round := range 4 {
 		for i := range int32(300) { // enough to grow the table
 			k := uint64(i) << 40 // keys alike in their low bits
