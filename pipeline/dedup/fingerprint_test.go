@@ -305,17 +305,8 @@ func TestPunctuatedBreak(t *testing.T) {
 // for each key, on signatures drawn from a few keys, so that keys repeat.
 func TestSharedKeys(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	random := func() *Signature {
-		var s Signature
-		s.N = uint8(rng.IntN(SignatureTerms + 1))
-		for i := range s.N {
-			s.Keys[i] = uint32(rng.IntN(40))
-		}
-		slices.Sort(s.Keys[:s.N])
-		return &s
-	}
 	for range 1000 {
-		a, b := random(), random()
+		a, b := fewKeys(rng), fewKeys(rng)
 		var want uint32
 		for i, key := range a.Keys[:a.N] {
 			if slices.Contains(b.Keys[:b.N], key) {
@@ -326,4 +317,16 @@ func TestSharedKeys(t *testing.T) {
 			t.Fatalf("sharedKeys(%v, %v) = %b, want %b", a.Keys[:a.N], b.Keys[:b.N], got, want)
 		}
 	}
+}
+
+// fewKeys returns a signature of random length whose keys are drawn from
+// 40, so that two share keys and keys repeat within one.
+func fewKeys(rng *rand.Rand) *Signature {
+	var s Signature
+	s.N = uint8(rng.IntN(SignatureTerms + 1))
+	for i := range s.N {
+		s.Keys[i] = uint32(rng.IntN(40))
+	}
+	slices.Sort(s.Keys[:s.N])
+	return &s
 }
