@@ -24,8 +24,10 @@ type countSlot struct {
 
 // home returns the slot a hash is probed from: the hash is spread by a
 // multiplication (Fibonacci hashing) and the top bits taken, so that
-// probing does not rest on how well the hash mixes its bits.
-func (c *counts) home(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> c.shift }
+// probing does not rest on how well the hash mixes its bits. Masking the
+// shift, a no-op for the shifts a table has, lets it compile to the bare
+// instruction, without the test of a shift past 63.
+func (c *counts) home(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> (c.shift & 63) }
 
 // len returns the number of terms held.
 func (c *counts) len() int { return c.n }
@@ -111,6 +113,31 @@ func (c *counts) ref(h uint64) *float64 {
 			c.n++
 			return &s.df
 		}
+	}
+}
+
+// observe adds one to the count of each hash, holding those absent from
+// now on. A hash held, which most of an article's terms are, is counted
+// by a probe inline; [counts.ref] is called only to hold a new one (or
+// the zero hash, which no slot holds), where the table may grow. The
+// probe's condition stands for the bounds check, as in [counts.count],
+// and fails for an empty table.
+func (c *counts) observe(hs []uint64) {
+	slots := c.slots
+next:
+	for _, h := range hs {
+		for i, mask := c.home(h), uint64(len(slots)-1); i < uint64(len(slots)); i = (i + 1) & mask {
+			s := &slots[i]
+			if s.h == 0 {
+				break
+			}
+			if s.h == h {
+				s.df++
+				continue next
+			}
+		}
+		*c.ref(h)++
+		slots = c.slots
 	}
 }
 

@@ -352,9 +352,7 @@ func (t *Table) ObserveHashes(hashes []uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.docs++
-	for _, h := range hashes {
-		*t.df.ref(h)++
-	}
+	t.df.observe(hashes)
 	t.bound()
 }
 

@@ -255,9 +255,14 @@ func TestCounts(t *testing.T) {
 			*c.ref(h) = 2.5
 			want[h] = 2.5
 		} else {
-			*c.ref(h)++
+			c.observe([]uint64{h})
 			want[h]++
 		}
+	}
+	var observed counts
+	observed.observe([]uint64{7, 0, 7})
+	if got, got0 := observed.count(7), observed.count(0); got != 2 || got0 != 1 {
+		t.Errorf("count(7), count(0) after observe of an empty table = %v, %v, want 2, 1", got, got0)
 	}
 	check := func(c *counts, want map[uint64]float64) {
 		t.Helper()
