@@ -3,6 +3,7 @@ package dedup
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -792,26 +793,39 @@ func sortKeys(keys []uint64) {
 // appendText appends to dst the text of one of the fingerprint's top
 // features, as evidence shows it: lower-case, a name's words joined by
 // spaces, a number without thousands separators.
+//
+// The word is lower-cased as it is appended, which tells whether it is
+// ASCII: its term ([termOf]) is then the word less a possessive at most,
+// so the term's bytes lo to hi are the word's, kept in place without
+// building the term.
 func (fp *fingerprint) appendText(dst []byte, f *feat) []byte {
 	if f.kind == kindName {
 		return append(dst, fp.sc.names[f.lo:f.hi]...)
 	}
-	text := termOf(fp.body[f.start:f.end])[f.lo:f.hi]
-	if f.kind == kindNumber {
-		text = strings.ReplaceAll(text, ",", "")
-	}
+	word := fp.body[f.start:f.end]
 	from := len(dst)
-	dst = append(dst, text...)
+	dst = append(dst, word...)
 	var high byte // the bytes ORed: bit 7 is set if one is not ASCII
 	for i := from; i < len(dst); i++ {
 		high |= dst[i]
 		dst[i] = lowerBytes[dst[i]]
 	}
 	if high >= utf8.RuneSelf {
+		text := termOf(word)[f.lo:f.hi]
+		if f.kind == kindNumber {
+			text = strings.ReplaceAll(text, ",", "")
+		}
 		return append(dst[:from], strings.ToLower(text)...)
+	}
+	dst = dst[:from+copy(dst[from:], dst[from+int(f.lo):from+int(f.hi)])]
+	if f.kind == kindNumber {
+		dst = dst[:from+len(slices.DeleteFunc(dst[from:], isComma))]
 	}
 	return dst
 }
+
+// isComma tells whether c is a comma, a thousands separator in a number.
+func isComma(c byte) bool { return c == ',' }
 
 // asciiLower returns an ASCII capital as lower case, any other byte as it
 // is.
