@@ -223,10 +223,12 @@ func (t *indexTable) fill(p, k uint64, i int32) {
 }
 
 // slot returns the place of k's slot and true if k is held, or the free
-// slot where it would go and false.
+// slot where it would go and false. The shift is masked, a no-op for the
+// shifts a table has, so that it compiles to the bare instruction without
+// the test of a shift past 63.
 func (t *indexTable) slot(k uint64) (uint64, bool) {
 	mask := uint64(len(t.slots) - 1)
-	p := k * 0x9E3779B97F4A7C15 >> t.shift
+	p := k * 0x9E3779B97F4A7C15 >> (t.shift & 63)
 	for ; t.slots[p].gen == t.gen; p = (p + 1) & mask {
 		if t.slots[p].key == k {
 			return p, true

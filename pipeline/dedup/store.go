@@ -187,7 +187,7 @@ func (m *memStore) distinct() {
 	for _, list := range m.lists {
 		for _, seq := range list {
 			d := seq - m.first + 1
-			p := d * 0x9E3779B1 >> shift
+			p := d * 0x9E3779B1 >> (shift & 31) // masked, a no-op, to compile to a bare shift
 			for seen[p] != 0 && seen[p] != d {
 				p = (p + 1) & uint32(size-1)
 			}
