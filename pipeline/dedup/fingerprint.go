@@ -642,7 +642,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		case wd.is&numberWord != 0:
 			sc.endName(&name, table)
 			if at, added := sc.add(kindNumber, wd.h, positionWeight(pos), start, end, 0, len(wd.term)); inLead {
-				sc.lead.read(&wd, at, added, rd.sentWords == 1)
+				sc.lead.read(wd, at, added, rd.sentWords == 1)
 			}
 			continue
 		case short:
@@ -657,7 +657,7 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 			// (though it may be part of a name).
 		default:
 			if at, added := sc.add(kindTerm, wd.h, positionWeight(pos), start, end, 0, len(wd.term)); inLead {
-				sc.lead.read(&wd, at, added, rd.sentWords == 1)
+				sc.lead.read(wd, at, added, rd.sentWords == 1)
 			}
 		}
 		// A capitalised common word opening a sentence ("The", "On")

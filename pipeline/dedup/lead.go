@@ -155,7 +155,7 @@ func (s *leadSets) empty() {
 // read takes in a content word or number among the first leadTokens
 // words of the article, the feature at place at, first mentioned here if
 // first; opens tells whether it opens a sentence.
-func (ls *leadScratch) read(wd *word, at int32, first, opens bool) {
+func (ls *leadScratch) read(wd word, at int32, first, opens bool) {
 	switch {
 	case wd.is&numberWord != 0:
 		if first && !isYear(wd.term) {
