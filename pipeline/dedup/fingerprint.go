@@ -490,10 +490,14 @@ func (r *nameRun) extend(term string, start, end int, w float64) {
 }
 
 // appendNameWord appends the term of a word to the text of a name:
-// lower-cased, its hyphens read as spaces.
+// lower-cased, its hyphens read as spaces. The text is grown once and
+// its new bytes set by place, which costs less than an append per byte.
 func appendNameWord(text []byte, term string) []byte {
+	n := len(text)
+	text = slices.Grow(text, len(term))[:n+len(term)]
+	dst := text[n:][:len(term)]
 	for i := 0; i < len(term); i++ {
-		text = append(text, nameBytes[term[i]])
+		dst[i] = nameBytes[term[i]]
 	}
 	return text
 }
