@@ -29,6 +29,10 @@ type countSlot struct {
 // instruction, without the test of a shift past 63.
 func (c *counts) home(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> (c.shift & 63) }
 
+// full tells whether holding one more term needs a larger table: the
+// table is kept at most 3/4 full.
+func (c *counts) full() bool { return 4*(c.n+1) > 3*len(c.slots) }
+
 // len returns the number of terms held.
 func (c *counts) len() int { return c.n }
 
@@ -99,7 +103,7 @@ func (c *counts) ref(h uint64) *float64 {
 		}
 		return &c.zero
 	}
-	if 4*(c.n+1) > 3*len(c.slots) {
+	if c.full() {
 		c.resize(max(1024, 2*len(c.slots)))
 	}
 	mask := uint64(len(c.slots) - 1)
@@ -117,11 +121,11 @@ func (c *counts) ref(h uint64) *float64 {
 }
 
 // observe adds one to the count of each hash, holding those absent from
-// now on. A hash held, which most of an article's terms are, is counted
-// by a probe inline; [counts.ref] is called only to hold a new one (or
-// the zero hash, which no slot holds), where the table may grow. The
-// probe's condition stands for the bounds check, as in [counts.count],
-// and fails for an empty table.
+// now on. Most of an article's terms are held, and most of the others go
+// in the free slot their probe ends on: both are done inline, and
+// [counts.ref] is called only for the zero hash, which no slot holds, or
+// to grow the table. The probe's condition stands for the bounds check,
+// as in [counts.count], and fails for an empty table.
 func (c *counts) observe(hs []uint64) {
 	slots := c.slots
 next:
@@ -129,7 +133,12 @@ next:
 		for i, mask := c.home(h), uint64(len(slots)-1); i < uint64(len(slots)); i = (i + 1) & mask {
 			s := &slots[i]
 			if s.h == 0 {
-				break
+				if h == 0 || c.full() {
+					break
+				}
+				s.h, s.df = h, 1
+				c.n++
+				continue next
 			}
 			if s.h == h {
 				s.df++
