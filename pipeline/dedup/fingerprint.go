@@ -598,9 +598,10 @@ func extract(title, text string, table *lexicon.Table) *fingerprint {
 		// The usual gap between words, one space before an ASCII word,
 		// is told apart inline: it ends no sentence. (It may open the
 		// text: the first word is then the next byte, as wordStart
-		// would find it.)
+		// would find it.) start is compared unsigned, which spares the
+		// bounds check of body[start].
 		start := rd.prevEnd + 1
-		if start >= len(body) || body[rd.prevEnd] != ' ' || fold[body[start]] == 0 {
+		if uint(start) >= uint(len(body)) || body[rd.prevEnd] != ' ' || fold[body[start]] == 0 {
 			start = wordStart(body, rd.prevEnd)
 			if start < 0 || rd.pos > 0 && sentenceBreak(body[rd.prevEnd:start]) {
 				// Sentences of six words or more are hashed, so
