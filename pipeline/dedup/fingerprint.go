@@ -963,7 +963,7 @@ const positionScale = 100.0
 // news puts the event first, while site furniture and teasers for other
 // stories gather at the end.
 func positionWeight(pos int) float64 {
-	if pos < len(positionWeights) {
+	if uint(pos) < uint(len(positionWeights)) { // unsigned: no bounds check
 		return positionWeights[pos]
 	}
 	return 1 / (1 + float64(pos)/positionScale)
