@@ -197,28 +197,33 @@ func (ls *leadScratch) weigh(idf float64) {
 // finish completes the profile once the article is read and its lead
 // words weighed: it keeps the rare names, and builds the packed profile
 // the index keeps (see [leadProfile]).
+//
+// A name's IDF is taken as IDFOfDF of its DFOf, which both inline, where
+// [lexicon.Rarities.IDFOf] is a call; the packed profile is grown once.
 func (ls *leadScratch) finish(r lexicon.Rarities) {
 	names := ls.names[:0]
 	for _, h := range ls.names {
-		if r.IDFOf(h) >= leadNameIDF {
+		if r.IDFOfDF(r.DFOf(h)) >= leadNameIDF {
 			names = append(names, h)
 		}
 	}
 	ls.names = names
-	p := append(ls.profile.packed[:0], uint16(len(ls.leadWords)), uint16(len(ls.names)), uint16(len(ls.numbers)))
-	for _, h := range ls.leadWords {
-		p = append(p, vocabHash(h))
-	}
+	p := slices.Grow(ls.profile.packed[:0], 3+len(ls.leadWords)+len(ls.idf)+len(ls.names)+len(ls.numbers))
+	p = append(p, uint16(len(ls.leadWords)), uint16(len(ls.names)), uint16(len(ls.numbers)))
+	p = appendVocab(p, ls.leadWords)
 	for _, q := range ls.idf {
 		p = append(p, uint16(q))
 	}
-	for _, h := range ls.names {
+	p = appendVocab(p, ls.names)
+	ls.profile.packed = appendVocab(p, ls.numbers)
+}
+
+// appendVocab appends the vocabHash of each of hs to p.
+func appendVocab(p []uint16, hs []uint64) []uint16 {
+	for _, h := range hs {
 		p = append(p, vocabHash(h))
 	}
-	for _, h := range ls.numbers {
-		p = append(p, vocabHash(h))
-	}
-	ls.profile.packed = p
+	return p
 }
 
 // leadProfile is the profile [leadScratch.finish] builds: packed holds
