@@ -763,10 +763,10 @@ func signalMap(s *signals, r func(float64) float64) map[string]float64 {
 }
 
 // sharedTexts returns the texts of the top features of fp whose keys'
-// places are the bits of shared, strongest first, by kind: names, numbers and other terms (nil for a kind
-// with none). The texts are cut from one string and the three lists from
-// one array, which spares the allocations of a string and of list growth
-// per feature, most of those of a decision.
+// places are the bits of shared, strongest first, by kind: names, numbers
+// and other terms (nil for a kind with none). The texts are cut from one
+// string and the three lists from one array, which spares the allocations
+// of a string and of list growth per feature, most of those of a decision.
 func sharedTexts(shared uint32, fp *fingerprint) (names, numbers, terms []string) {
 	var (
 		texts          [SignatureTerms]*feat

@@ -331,8 +331,7 @@ func (t *Table) DF(term string) float64 { return t.DFOf(Hash(term)) }
 func (t *Table) DFOf(h uint64) float64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	df, _ := t.df.get(h)
-	return df
+	return t.df.count(h)
 }
 
 // Observe counts one document with the given terms (each counted once).
