@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,6 +157,34 @@ func TestBatchProfileDir(t *testing.T) {
 		}
 		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 			t.Errorf("%s: %d bytes, not a gzipped profile", name, len(b))
+		}
+	}
+}
+
+// TestBatchStoryThreshold checks that -story-threshold reaches the story
+// rule: on the seeds, 001 joins the summit's story at a story score of
+// about 0.96, so a threshold of 0.99 leaves it a story of its own, while
+// duplicates, decided apart from stories, stay. Scores outside (0, 1] are
+// refused.
+func TestBatchStoryThreshold(t *testing.T) {
+	events := runBatch(t, "-story-threshold", "0.99", seedsDir)
+	if len(events) != 4 {
+		t.Fatalf("%d events, want 4", len(events))
+	}
+	if s := events[1].Evidence.Signals["story_score"]; s < 0.9 || s >= 0.99 {
+		t.Fatalf("001's story score %v, want one between the default threshold and 0.99", s)
+	}
+	if events[0].StoryID == events[1].StoryID {
+		t.Errorf("001 joined 000's story %s at threshold 0.99", events[1].StoryID)
+	}
+	if d := events[3].DuplicateOf; d == nil || *d != events[2].ID {
+		t.Errorf("003 duplicate_of = %v, want %s", d, events[2].ID)
+	}
+	for _, v := range []string{"0", "1.5", "-0.2", "NaN"} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{"batch", "-story-threshold", v, seedsDir}, noEnv, strings.NewReader(""), io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "story threshold") {
+			t.Errorf("-story-threshold %s: err = %v, want a story threshold error", v, err)
 		}
 	}
 }

@@ -32,6 +32,9 @@ type config struct {
 	DedupWindow time.Duration
 	// DedupMaxArticles bounds the dedup window in articles.
 	DedupMaxArticles int
+	// StoryThreshold is the least story score that links an article to
+	// the story of an earlier report (see [dedup.Config]).
+	StoryThreshold float64
 	// Claims makes the worker claim its first reports in the shared
 	// bucket (see pipeline/dedup, Concurrency).
 	Claims bool
@@ -96,6 +99,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&b.MaxArticleBytes, "max-article-bytes", pipeline.DefaultMaxArticleBytes, "largest raw article accepted")
 	fs.DurationVar(&cfg.DedupWindow, "dedup-window", 72*time.Hour, "how long an article stays a duplicate or story candidate")
 	fs.IntVar(&cfg.DedupMaxArticles, "dedup-max-articles", dedup.DefaultMaxArticles, "most articles the dedup window holds (about 1 KB of memory each); the oldest leave first")
+	fs.Float64Var(&cfg.StoryThreshold, "story-threshold", dedup.DefaultStoryThreshold, "least story score (0 to 1) that joins an article to the story of an earlier report; every worker of a stream needs the same (higher: fewer, surer links)")
 
 	if err := cli.Parse(fs, args, getenv); err != nil {
 		return nil, err
@@ -104,6 +108,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	urlFlag := false
 	fs.Visit(func(f *flag.Flag) { urlFlag = urlFlag || f.Name == "nats-url" })
 	cfg.Embedded = !urlFromEnv && !urlFlag
+	if !(cfg.StoryThreshold > 0 && cfg.StoryThreshold <= 1) {
+		return nil, fmt.Errorf("story threshold %v: want a score above 0 and at most 1", cfg.StoryThreshold)
+	}
 	if err := cfg.Log.Validate(); err != nil {
 		return nil, err
 	}

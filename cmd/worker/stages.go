@@ -28,7 +28,7 @@ func newStages(cfg *config, logger *slog.Logger, reg prometheus.Registerer, orde
 	// One rarity table for dedup and enrich: dedup updates it online with
 	// every article it records.
 	rarity := lexicon.Default()
-	index, err := dedup.NewIndex(dedup.Config{Window: cfg.DedupWindow, MaxArticles: cfg.DedupMaxArticles, Lexicon: rarity, Claims: claims}, reg)
+	index, err := dedup.NewIndex(dedup.Config{Window: cfg.DedupWindow, MaxArticles: cfg.DedupMaxArticles, StoryThreshold: cfg.StoryThreshold, Lexicon: rarity, Claims: claims}, reg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dedup: %w", err)
 	}
