@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
 """Fit the weights of the story rule (pipeline/dedup/story.go).
 
-    python3 tools/storyfit/fit.py FEATURES.jsonl LABELS.jsonl
+    python3 tools/storyfit/fit.py FEATURES.jsonl LABELS.jsonl [JUDGED_FEATURES.jsonl JUDGED.jsonl]
 
 FEATURES is the output of `go run ./tools/storyfit` (see its doc), LABELS
 the {"id", "story"} labels of the same articles (shared/eval/wire/dev-labels.jsonl).
 Needs scikit-learn (Debian: python3-sklearn).
+
+The optional pair reports the fitted rule on a stream without story labels
+whose candidate pairs were judged instead: JUDGED_FEATURES is storyfit's
+output for that stream, JUDGED its {"id", "candidate", "same"} verdicts.
+conll-judged.jsonl beside this file holds verdicts for CoNLL-2003 train +
+dev (1,162 Reuters articles of August 1996, batched train first): every
+pair of an article and one of its two best-based candidates whose story
+score reached 0.75 under the rule of 2026-11-23, 899 pairs, read and
+judged same event or not by annotators of that session (not by the
+corpus's authors; see BENCHMARKS.md).
 
 For every article that is not a duplicate, the two candidates with the best
 base score whose leads were compared are training pairs, labelled by whether
@@ -30,11 +40,7 @@ NAMES = ["base_score", "phrases", "lead_shared", "lead_found", "new_names", "old
 SUPPORT_THRESHOLD = 0.29  # story.go's supportThreshold, for candidates whose phrases the index no longer held
 
 
-def load(features, labels):
-    lab = {}
-    for l in open(labels):
-        d = json.loads(l)
-        lab[d["id"]] = d["story"]
+def load(features):
     arts = [json.loads(l) for l in open(features)]
     for a in arts:
         compared = [c for c in a["candidates"] if "lead_found" in c["signals"]]
@@ -43,7 +49,11 @@ def load(features, labels):
             s = c["signals"]
             c["x"] = [s[n] for n in NAMES[:-1]] + [best - s["base_score"]]
         a["compared"] = sorted(compared, key=lambda c: -c["signals"]["base_score"])[:2]
-    return arts, lab
+    return arts
+
+
+def labels(path):
+    return {d["id"]: d["story"] for d in map(json.loads, open(path))}
 
 
 def topic(story):
@@ -117,13 +127,40 @@ def base_rule(arts, lab, keep):
     return th, story(th)
 
 
+def judged_report(features, judged, prob, th):
+    """Print how the rule with score prob does on a judged stream: the
+    ranking of its judged pairs, and the links it makes at thresholds from
+    th up, judged right, wrong or not judged."""
+    from sklearn.metrics import roc_auc_score
+    verdict = {}
+    for l in open(judged):
+        d = json.loads(l)
+        verdict[(d["id"], d["candidate"])] = d["same"]
+    arts = load(features)
+    scored = [(prob(c["x"]), verdict[(a["id"], c["id"])]) for a in arts if not a["duplicate_of"] for c in a["compared"] if (a["id"], c["id"]) in verdict]
+    same = sum(v for _, v in scored)
+    print("judged stream: %d pairs judged, %d of one event; AUC of the story score %.3f" % (len(scored), same, roc_auc_score([v for _, v in scored], [p for p, _ in scored])))
+    for t in sorted({th, 0.85, 0.87, 0.90, 0.93, 0.95}):
+        if t < th:
+            continue
+        n = collections.Counter()
+        for a in arts:
+            best = max(a["compared"], key=lambda c: prob(c["x"]), default=None)
+            if a["duplicate_of"] or best is None or prob(best["x"]) < t:
+                continue
+            n[verdict.get((a["id"], best["id"]))] += 1
+        print("  threshold %.4f: %d links judged one event, %d two events (precision %.2f), %d not judged" % (t, n[True], n[False], n[True] / max(1, n[True] + n[False]), n[None]))
+
+
 def main():
-    arts, lab = load(sys.argv[1], sys.argv[2])
+    arts, lab = load(sys.argv[1]), labels(sys.argv[2])
     w, b, prob, th = fit(arts, lab, lambda t: True)
     print("weights (story.go): bias %.4f" % b)
     for n, v in zip(NAMES, w):
         print("  %-12s %+.4f" % (n, v))
     print("threshold %.4f: story ari %.3f" % (th, scores(replay(arts, prob, th), lab)))
+    if len(sys.argv) > 4:
+        judged_report(sys.argv[3], sys.argv[4], prob, th)
     for name, keep, other in (("even", lambda t: t % 2 == 0, lambda t: t % 2 == 1), ("odd", lambda t: t % 2 == 1, lambda t: t % 2 == 0)):
         _, _, p, t = fit(arts, lab, keep)
         story = replay(arts, p, t)
