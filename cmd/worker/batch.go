@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/wiredesk/wiredesk/pipeline"
@@ -27,6 +28,9 @@ func batch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 	stages, _, err := newStages(cfg, log, nil, nil, nil)
 	if err != nil {
 		return err
+	}
+	if cfg.BatchClock == clockPublished {
+		stages = publishedClock(stages)
 	}
 	stage := pipeline.Chain(stages, pipeline.Recover)
 
@@ -70,6 +74,30 @@ func batch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("%d inputs could not be processed (dead letters in the output)", n)
 	}
 	return nil
+}
+
+// The values of -batch-clock.
+const (
+	clockNow       = "now"
+	clockPublished = "published"
+)
+
+// publishedClock returns the stages with one inserted after cleaning (which
+// may find the publication date in the text) that sets each event's ingest
+// time to its publication time, or to the last one seen for an undated
+// article (the Unix epoch before any), so that the dedup window spans
+// publication times.
+func publishedClock(stages []pipeline.Named) []pipeline.Named {
+	last := time.Unix(0, 0).UTC() // batch runs one article at a time
+	clock := pipeline.Named{Name: "clock", Run: func(_ context.Context, e *pipeline.Event) (*pipeline.Event, error) {
+		if e.PublishedAt != nil {
+			last = *e.PublishedAt
+		}
+		e.IngestedAt = last
+		return e, nil
+	}}
+	at := slices.IndexFunc(stages, func(s pipeline.Named) bool { return s.Name == "clean" }) + 1
+	return slices.Insert(stages, at, clock)
 }
 
 func batchDeadLetter(it feed.Item, articleID string, err error) *pipeline.DeadLetter {

@@ -188,3 +188,53 @@ func TestBatchStoryThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchClockPublished checks -batch-clock published: an article counts
+// as ingested when it was published, so a copy published ten days after
+// its original, beyond the 72-hour window, is no duplicate of it, as a
+// live stream would have seen; an undated article takes the time of the
+// one before it. With the default clock, all are ingested at once.
+func TestBatchClockPublished(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join(seedsDir, "002_0289b5e3217c5e85.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in bytes.Buffer
+	enc := json.NewEncoder(&in)
+	for _, a := range []map[string]string{
+		{"id": "first", "text": string(text), "published_at": "2020-01-01T09:00:00Z"},
+		{"id": "later", "text": string(text), "published_at": "2020-01-11T09:00:00Z"},
+		{"id": "undated", "text": string(text)},
+	} {
+		if err := enc.Encode(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "articles.jsonl")
+	if err := os.WriteFile(path, in.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	events := runBatch(t, "-batch-clock", "published", path)
+	if len(events) != 3 {
+		t.Fatalf("%d events, want 3", len(events))
+	}
+	if want := time.Date(2020, 1, 11, 9, 0, 0, 0, time.UTC); !events[1].IngestedAt.Equal(want) || !events[2].IngestedAt.Equal(want) {
+		t.Errorf("ingested at %v and %v, want both %v", events[1].IngestedAt, events[2].IngestedAt, want)
+	}
+	if d := events[1].DuplicateOf; d != nil || events[1].StoryID == events[0].StoryID {
+		t.Errorf("a copy published ten days later: duplicate_of %v, story %s, want a new story (the original left the window)", d, events[1].StoryID)
+	}
+	if d := events[2].DuplicateOf; d == nil || *d != "later" {
+		t.Errorf("undated copy: duplicate_of %v, want later", d)
+	}
+
+	events = runBatch(t, path)
+	if d := events[1].DuplicateOf; d == nil || *d != "first" {
+		t.Errorf("default clock: duplicate_of %v, want first", d)
+	}
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"batch", "-batch-clock", "tomorrow", path}, noEnv, strings.NewReader(""), io.Discard, &stderr); err == nil || !strings.Contains(err.Error(), "batch clock") {
+		t.Errorf("-batch-clock tomorrow: err = %v, want a batch clock error", err)
+	}
+}

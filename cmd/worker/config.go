@@ -35,6 +35,9 @@ type config struct {
 	// StoryThreshold is the least story score that links an article to
 	// the story of an earlier report (see [dedup.Config]).
 	StoryThreshold float64
+	// BatchClock is what batch mode takes as an article's ingest time:
+	// clockNow or clockPublished.
+	BatchClock string
 	// Claims makes the worker claim its first reports in the shared
 	// bucket (see pipeline/dedup, Concurrency).
 	Claims bool
@@ -99,6 +102,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&b.MaxArticleBytes, "max-article-bytes", pipeline.DefaultMaxArticleBytes, "largest raw article accepted")
 	fs.DurationVar(&cfg.DedupWindow, "dedup-window", 72*time.Hour, "how long an article stays a duplicate or story candidate")
 	fs.IntVar(&cfg.DedupMaxArticles, "dedup-max-articles", dedup.DefaultMaxArticles, "most articles the dedup window holds (about 1 KB of memory each); the oldest leave first")
+	fs.StringVar(&cfg.BatchClock, "batch-clock", clockNow, "batch: when an article counts as ingested, for the dedup window: now (all at once), or published (its published_at, as given or found in its text; an undated article at the time of the one before it), to replay an archive as a live stream would have seen it")
 	fs.Float64Var(&cfg.StoryThreshold, "story-threshold", dedup.DefaultStoryThreshold, "least story score (0 to 1) that joins an article to the story of an earlier report; every worker of a stream needs the same (higher: fewer, surer links)")
 
 	if err := cli.Parse(fs, args, getenv); err != nil {
@@ -108,6 +112,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	urlFlag := false
 	fs.Visit(func(f *flag.Flag) { urlFlag = urlFlag || f.Name == "nats-url" })
 	cfg.Embedded = !urlFromEnv && !urlFlag
+	if cfg.BatchClock != clockNow && cfg.BatchClock != clockPublished {
+		return nil, fmt.Errorf("batch clock %q: want %s or %s", cfg.BatchClock, clockNow, clockPublished)
+	}
 	if !(cfg.StoryThreshold > 0 && cfg.StoryThreshold <= 1) {
 		return nil, fmt.Errorf("story threshold %v: want a score above 0 and at most 1", cfg.StoryThreshold)
 	}

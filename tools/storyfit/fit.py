@@ -13,9 +13,10 @@ output for that stream, JUDGED its {"id", "candidate", "same"} verdicts.
 conll-judged.jsonl beside this file holds verdicts for CoNLL-2003 train +
 dev (1,162 Reuters articles of August 1996, batched train first): every
 pair of an article and one of its two best-based candidates whose story
-score reached 0.75 under the rule of 2026-11-23, 899 pairs, read and
-judged same event or not by annotators of that session (not by the
-corpus's authors; see BENCHMARKS.md).
+score reached 0.75 under the rule of 2026-11-23 (899 pairs), and the 49
+other links made with `worker batch -batch-clock published` and a 24- or
+72-hour window, read and judged one event or two by annotators of that
+session (not by the corpus's authors; see BENCHMARKS.md).
 
 For every article that is not a duplicate, the two candidates with the best
 base score whose leads were compared are training pairs, labelled by whether
