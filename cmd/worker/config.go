@@ -102,7 +102,10 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&b.MaxArticleBytes, "max-article-bytes", pipeline.DefaultMaxArticleBytes, "largest raw article accepted")
 	fs.DurationVar(&cfg.DedupWindow, "dedup-window", 72*time.Hour, "how long an article stays a duplicate or story candidate")
 	fs.IntVar(&cfg.DedupMaxArticles, "dedup-max-articles", dedup.DefaultMaxArticles, "most articles the dedup window holds (about 1 KB of memory each); the oldest leave first")
-	fs.StringVar(&cfg.BatchClock, "batch-clock", clockNow, "batch: when an article counts as ingested, for the dedup window: now (all at once), or published (its published_at, as given or found in its text; an undated article at the time of the one before it), to replay an archive as a live stream would have seen it")
+	cfg.BatchClock = clockNow
+	if name == "worker batch" {
+		fs.StringVar(&cfg.BatchClock, "batch-clock", clockNow, "when an article counts as ingested, for the dedup window: now (all at once), or published (its published_at, as given or found in its text; an undated article at the time of the one before it), to replay an archive as a live stream would have seen it")
+	}
 	fs.Float64Var(&cfg.StoryThreshold, "story-threshold", dedup.DefaultStoryThreshold, "least story score (0 to 1) that joins an article to the story of an earlier report; every worker of a stream needs the same (higher: fewer, surer links)")
 
 	if err := cli.Parse(fs, args, getenv); err != nil {
