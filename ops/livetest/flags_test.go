@@ -14,23 +14,31 @@ import (
 
 const operatingDoc = moduleRoot + "/README.md"
 
-// helpFlags returns the flag names a binary's -h lists.
-func helpFlags(t *testing.T, bin string) []string {
+// helpFlags returns the flag names a binary's -h lists, run with each of
+// the argument lists given (a subcommand's flags: "batch" for "batch -h"),
+// or once without arguments when none is given.
+func helpFlags(t *testing.T, bin string, commands ...string) []string {
 	t.Helper()
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-h")
-	cmd.Env = []string{}
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Run() // -h exits non-zero by design; the usage text is what counts
-	var names []string
-	for _, m := range regexp.MustCompile(`(?m)^\s+-([a-z0-9-]+)`).FindAllStringSubmatch(out.String(), -1) {
-		names = append(names, m[1])
+	if len(commands) == 0 {
+		commands = []string{""}
 	}
-	if len(names) == 0 {
-		t.Fatalf("%s -h lists no flags:\n%s", bin, out.String())
+	var names []string
+	for _, c := range commands {
+		var out bytes.Buffer
+		cmd := exec.Command(bin, append(strings.Fields(c), "-h")...)
+		cmd.Env = []string{}
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Run() // -h exits non-zero by design; the usage text is what counts
+		n := len(names)
+		for _, m := range regexp.MustCompile(`(?m)^\s+-([a-z0-9-]+)`).FindAllStringSubmatch(out.String(), -1) {
+			names = append(names, m[1])
+		}
+		if len(names) == n {
+			t.Fatalf("%s %s -h lists no flags:\n%s", bin, c, out.String())
+		}
 	}
 	slices.Sort(names)
-	return names
+	return slices.Compact(names)
 }
 
 // docFlags returns the flags in the tables of the sections of
@@ -61,15 +69,16 @@ func docFlags(t *testing.T, headings ...string) []string {
 func TestOperatingDocListsEveryFlag(t *testing.T) {
 	tests := []struct {
 		name     string
+		commands []string // run with -h; the worker's batch mode has flags of its own
 		headings []string
 	}{
-		{"worker", []string{"#### NATS connection (worker and publisher)", "#### Worker flags"}},
-		{"publisher", []string{"#### NATS connection (worker and publisher)", "#### Publisher flags"}},
+		{"worker", []string{"", "batch"}, []string{"#### NATS connection (worker and publisher)", "#### Worker flags"}},
+		{"publisher", nil, []string{"#### NATS connection (worker and publisher)", "#### Publisher flags"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := docFlags(t, tc.headings...)
-			want := helpFlags(t, binary(t, tc.name))
+			want := helpFlags(t, binary(t, tc.name), tc.commands...)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("flags in %s differ from %s -h (-want +got):\n%s", operatingDoc, tc.name, diff)
 			}
